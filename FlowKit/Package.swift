@@ -1,0 +1,18 @@
+// swift-tools-version:6.1
+// FlowKit is the node-author API. It is its own package so that flowrun and every plugin depend on
+// the same dynamic product and load one shared libFlowKit.so: an executable links a target of its
+// own package statically, which would give a plugin a second, incompatible copy of the registry.
+import PackageDescription
+
+let package = Package(
+    name: "FlowKit",
+    products: [
+        .library(name: "FlowKit", type: .dynamic, targets: ["FlowKit", "FlowTensor"]),
+    ],
+    targets: [
+        .systemLibrary(name: "COpenBLAS", path: "Sources/COpenBLAS",
+                       providers: [.apt(["libopenblas-dev"])]),
+        .target(name: "FlowTensor", dependencies: ["COpenBLAS"], path: "Sources/FlowTensor"),
+        .target(name: "FlowKit", dependencies: ["FlowTensor"], path: "Sources/FlowKit"),
+    ]
+)

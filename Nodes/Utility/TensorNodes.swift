@@ -1,0 +1,57 @@
+import FlowKit
+
+/// Emits zero-filled latent blocks of a declared shape; with `TensorMean`, it exercises shape checks.
+public final class LatentSource: Node {
+    public static let contract = NodeContract(
+        type: "tensor.source",
+        summary: "Emits count latent blocks [frames, channels, height, width] of zeros.",
+        outputs: [PortSpec("latents", "latent[f32; F, C, H, W]")],
+        params: [
+            ParamSpec("count", .int, default: .int(4), range: 0...1e9, doc: "blocks to emit"),
+            ParamSpec("frames", .int, default: .int(3), range: 1...1024, doc: "latent frames per block (F)"),
+            ParamSpec("channels", .int, default: .int(16), range: 1...4096, doc: "channels (C)"),
+            ParamSpec("height", .int, default: .int(8), range: 1...4096, doc: "latent height (H)"),
+            ParamSpec("width", .int, default: .int(8), range: 1...4096, doc: "latent width (W)"),
+        ])
+
+    public static func shapeBindings(_ p: Params) -> [String: Int] {
+        ["F": p.int("frames"), "C": p.int("channels"), "H": p.int("height"), "W": p.int("width")]
+    }
+
+    private let count: Int
+    private let size: Int
+    private var emitted = 0
+
+    public init(context: NodeContext) throws {
+        let p = context.params
+        count = p.int("count")
+        size = p.int("frames") * p.int("channels") * p.int("height") * p.int("width")
+    }
+
+    public func produce(_ io: NodeIO) throws -> Production {
+        guard emitted < count else { return .done }
+        try io.emit("latents", Packet(position: emitted, payload: [Float](repeating: 0, count: size)))
+        emitted += 1
+        return .more
+    }
+}
+
+/// Reduces each latent block to its mean; its declared channel count must match the producer's.
+public final class TensorMean: Node {
+    public static let contract = NodeContract(
+        type: "tensor.mean",
+        summary: "Mean of each latent block; declares the channel count it expects.",
+        inputs: [PortSpec("latents", "latent[f32; F, C, H, W]")],
+        outputs: [PortSpec("mean", "float")],
+        params: [ParamSpec("channels", .int, default: .int(16), range: 1...4096, doc: "expected channels (C)")])
+
+    public static func shapeBindings(_ p: Params) -> [String: Int] { ["C": p.int("channels")] }
+
+    public init(context: NodeContext) throws {}
+
+    public func process(_ packet: Packet, port: String, _ io: NodeIO) throws {
+        let values: [Float] = try packet.value()
+        let mean = values.isEmpty ? 0 : values.reduce(0, +) / Float(values.count)
+        try io.emit("mean", Packet(position: packet.position, payload: mean))
+    }
+}

@@ -1,0 +1,54 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+// Every node family is its own target that depends on FlowKit only; flowrun links them all.
+let flowKit: Target.Dependency = .product(name: "FlowKit", package: "FlowKit")
+
+let package = Package(
+    name: "flowrun",
+    products: [
+        .executable(name: "flowrun", targets: ["flowrun"]),
+    ],
+    dependencies: [
+        .package(path: "FlowKit"),
+        .package(url: "https://github.com/jpsim/Yams", exact: "6.2.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", exact: "1.16.2"),
+    ],
+    targets: [
+        .systemLibrary(name: "CFFmpeg", path: "Sources/CFFmpeg", pkgConfig: "libavformat",
+                       providers: [.apt(["libavformat-dev", "libavcodec-dev", "libswscale-dev", "libavutil-dev"])]),
+
+        .target(name: "UtilityNodes", dependencies: [flowKit], path: "Nodes/Utility"),
+        .target(name: "TextEncoderNodes", dependencies: [flowKit], path: "Nodes/TextEncoder"),
+        .target(name: "VideoNodes", dependencies: [flowKit, "CFFmpeg"], path: "Nodes/Video"),
+
+        .target(name: "FlowCore", dependencies: [
+            flowKit,
+            .product(name: "Yams", package: "Yams"),
+            .product(name: "Logging", package: "swift-log"),
+        ], path: "Sources/FlowCore"),
+        .target(name: "BuiltinNodes", dependencies: [
+            flowKit, "UtilityNodes",
+        ], path: "Sources/BuiltinNodes"),
+        .executableTarget(name: "flowrun", dependencies: [
+            "FlowCore", "BuiltinNodes",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "Logging", package: "swift-log"),
+        ], path: "Sources/flowrun"),
+
+        .executableTarget(name: "ExecutorBench", dependencies: ["FlowCore", "BuiltinNodes"],
+                          path: "Benchmarks/ExecutorBench"),
+        .executableTarget(name: "TensorBench", dependencies: [flowKit], path: "Benchmarks/TensorBench"),
+        .executableTarget(name: "VideoBench", dependencies: ["VideoNodes", flowKit], path: "Benchmarks/VideoBench"),
+
+        .testTarget(name: "FlowCoreTests", dependencies: ["FlowCore", "BuiltinNodes", "UtilityNodes"],
+                    path: "Tests/FlowCoreTests", resources: [.copy("Fixtures")]),
+        .testTarget(name: "FlowTensorTests", dependencies: [flowKit],
+                    path: "Tests/FlowTensorTests", resources: [.copy("Fixtures")]),
+        .testTarget(name: "TextEncoderTests", dependencies: ["TextEncoderNodes", flowKit],
+                    path: "Tests/TextEncoderTests", resources: [.copy("Fixtures")]),
+        .testTarget(name: "VideoTests", dependencies: ["VideoNodes", flowKit],
+                    path: "Tests/VideoTests", resources: [.copy("Fixtures")]),
+    ]
+)

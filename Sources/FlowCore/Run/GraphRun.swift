@@ -1,0 +1,189 @@
+import Foundation
+import FlowKit
+
+/// The first error of a run, located at the failing node's declaration.
+public struct RunFailure: Error, CustomStringConvertible, Sendable {
+    public var nodeId: String
+    public var nodeType: String
+    public var location: SourceLocation
+    public var message: String
+    public var description: String { "\(location): error: node '\(nodeId)' (\(nodeType)) failed: \(message)" }
+}
+
+/// How a run ended.
+public enum RunOutcome: Sendable {
+    case completed
+    case failed(RunFailure)
+    case interrupted
+
+    /// The process exit status the CLI uses.
+    public var exitCode: Int32 {
+        switch self {
+        case .completed: return 0
+        case .failed: return 1
+        case .interrupted: return 130
+        }
+    }
+}
+
+public struct RunOptions: Sendable {
+    /// Every packet goes through every stage before the next starts: the baseline for overlap.
+    public var sequential = false
+    public var trace = false
+    public var log: (@Sendable (String) -> Void)?
+    public init(sequential: Bool = false, trace: Bool = false, log: (@Sendable (String) -> Void)? = nil) {
+        self.sequential = sequential
+        self.trace = trace
+        self.log = log
+    }
+}
+
+/// A compiled graph, instantiated and running: one serial queue per node, bounded queues between them.
+public final class GraphRun: @unchecked Sendable {
+    public let graph: CompiledGraph
+    let options: RunOptions
+    var runners: [NodeRunner] = []
+    private let state = NSLock()
+    private var stopping = false
+    private var tornDown = false
+    private var interrupted = false
+    private var failure: RunFailure?
+    private let done = DispatchGroup()
+    private var startedAt: UInt64 = 0
+    private var endedAt: UInt64 = 0
+    /// Sequential mode: packets on feedback edges wait here until the current chain returns.
+    var pendingFeedback: [(EdgeBuffer, Packet)] = []
+
+    var sequential: Bool { options.sequential }
+    var tracing: Bool { options.trace }
+
+    /// Creates every node instance; a node whose init throws fails the run before anything starts.
+    public init(graph: CompiledGraph, options: RunOptions = RunOptions()) throws {
+        self.graph = graph
+        self.options = options
+        for c in graph.nodes {
+            let context = NodeContext(id: c.id, params: c.params, threads: c.threads, baseDirectory: c.baseDirectory)
+            do {
+                let node = try c.registration.nodeType.init(context: context)
+                runners.append(NodeRunner(compiled: c, node: node, run: self))
+            } catch {
+                throw RunFailure(nodeId: c.id, nodeType: c.contract.type, location: c.location, message: "cannot create node: \(error)")
+            }
+        }
+        for e in graph.edges {
+            let buffer = EdgeBuffer(edge: e, consumer: runners[e.to])
+            runners[e.to].inputs.append(buffer)
+            runners[e.from].outputs[e.fromPort, default: []].append(buffer)
+        }
+        for r in runners { r.wire() }
+    }
+
+    /// The node instance with this id, for tests and tools that inspect a finished run.
+    public func instance(_ id: String) -> (any Node)? { runners.first { $0.compiled.id == id }?.node }
+
+    public var isStopping: Bool { state.withLock { stopping } }
+    var isTornDown: Bool { state.withLock { tornDown } }
+
+    /// Runs to the end and returns how it ended. Blocks the calling thread.
+    public func run() -> RunOutcome {
+        startedAt = monotonicNanos()
+        if sequential { runSequentially() } else { runConcurrently() }
+        endedAt = monotonicNanos()
+        return state.withLock {
+            if let failure { return .failed(failure) }
+            return interrupted ? .interrupted : .completed
+        }
+    }
+
+    private func runConcurrently() {
+        for _ in runners { done.enter() }
+        // Every node's start is queued before any packet can reach it.
+        for r in runners { r.queue.async { r.begin() } }
+        seedFeedbackEdges()
+        for r in runners where r.compiled.contract.isSource { r.queue.async { r.runSource() } }
+        done.wait()
+    }
+
+    private func runSequentially() {
+        for r in runners { r.begin() }
+        seedFeedbackEdges()
+        drainFeedback()
+        var sources = runners.filter { $0.compiled.contract.isSource }
+        while !sources.isEmpty {
+            sources = sources.filter { $0.produceOnce() }
+        }
+        // Nodes that are not downstream of any source (e.g. fed only by a loop) end here.
+        for r in runners where !r.isFinished { r.finish() }
+    }
+
+    private func seedFeedbackEdges() {
+        for r in runners {
+            for b in r.inputs where b.edge.feedback {
+                let seed = Packet(position: -1, payload: LoopSeed())
+                if sequential { pendingFeedback.append((b, seed)) }
+                else { try? r.deliver(b, seed, from: runners[b.edge.from]) }
+            }
+        }
+    }
+
+    func drainFeedback() {
+        while !pendingFeedback.isEmpty {
+            let (buffer, packet) = pendingFeedback.removeFirst()
+            buffer.consumer.handle(.packet(packet), from: buffer)
+        }
+    }
+
+    func fail(_ runner: NodeRunner, _ error: Error) {
+        state.withLock {
+            if failure == nil {
+                failure = RunFailure(nodeId: runner.compiled.id, nodeType: runner.compiled.contract.type,
+                                     location: runner.compiled.location, message: "\(error)")
+            }
+            stopping = true
+        }
+        log("[\(runner.compiled.id)] error: \(error)")
+    }
+
+    /// SIGINT: sources stop, queued work drains, sinks finalize.
+    public func interrupt() {
+        state.withLock {
+            interrupted = true
+            stopping = true
+        }
+    }
+
+    /// A second SIGINT: blocked emitters give up at once; nodes still finish.
+    public func tearDown() {
+        state.withLock {
+            interrupted = true
+            stopping = true
+            tornDown = true
+        }
+        for r in runners { r.wakeAll() }
+    }
+
+    func nodeFinished(_ runner: NodeRunner) {
+        if !sequential { done.leave() }
+    }
+
+    func log(_ line: String) { options.log?(line) }
+
+    public var stats: RunStats {
+        let edges = runners.flatMap { r in
+            r.inputs.map { b in
+                EdgeStats(name: "\(graph.nodes[b.edge.from].id).\(b.edge.fromPort) -> \(r.compiled.id).\(b.edge.toPort)",
+                          capacity: b.edge.capacity, policy: b.edge.feedback ? "feedback" : b.edge.policy.rawValue,
+                          pushed: b.pushed, dropped: b.dropped, flushed: b.flushed, maxDepth: b.maxDepth)
+            }
+        }
+        return RunStats(wallNanos: endedAt &- startedAt, nodes: runners.map(\.stats), edges: edges)
+    }
+
+    /// Items each node has processed so far (for a progress line; racy reads are fine there).
+    public var progress: [(id: String, items: Int)] { runners.map { ($0.compiled.id, $0.stats.itemsIn) } }
+
+    public func writeTrace(to path: String) throws {
+        try TraceWriter.write(to: path, graphName: graph.name, origin: startedAt,
+                              tracks: runners.map { ($0.compiled.id, $0.spans) })
+    }
+}

@@ -1,0 +1,107 @@
+import ArgumentParser
+import Foundation
+import FlowCore
+import FlowKit
+import Logging
+
+struct RunCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Validate a graph file, compile it into a pipeline and run it.")
+
+    @Argument(help: "The graph file (Graphs/NAME.yaml).") var graph: String
+    @Option(name: .customLong("set"), help: ArgumentHelp("Override a graph param, typed by its declaration.", valueName: "key=value"))
+    var overrides: [String] = []
+    @Option(name: .customLong("plugin"), help: ArgumentHelp("Load a plugin library before compiling.", valueName: "path"))
+    var plugins: [String] = []
+    @Flag(help: "Print per-node items, busy time, time blocked on output and waiting for input.") var stats = false
+    @Option(help: ArgumentHelp("Write a Chrome trace (open it in Perfetto).", valueName: "file")) var trace: String?
+    @Flag(help: "Run every packet through every stage before the next (the baseline for overlap).") var sequential = false
+    @Flag(help: "No progress line and no node logs.") var quiet = false
+
+    func run() throws {
+        let (graph, _) = try GraphLoading.compile(self.graph, overrides: overrides, plugins: plugins)
+        var logger = Logger(label: "flowrun")
+        logger.logLevel = quiet ? .warning : .info
+        let log = logger
+        let options = RunOptions(sequential: sequential, trace: trace != nil, log: { line in log.info("\(line)") })
+        let run: GraphRun
+        do { run = try GraphRun(graph: graph, options: options) } catch {
+            FileHandle.standardError.write(Data("\(error)\n".utf8))
+            throw ExitStatus.failed
+        }
+        let interrupts = InterruptHandler(run: run)
+        let progress = quiet ? nil : ProgressLine(run: run)
+        let outcome = run.run()
+        progress?.stop()
+        interrupts.stop()
+        if stats {
+            FileHandle.standardError.write(Data((BLASInfo.line + "\n" + run.stats.table()).utf8))
+        }
+        if let trace {
+            do { try run.writeTrace(to: trace) } catch {
+                FileHandle.standardError.write(Data("flowrun: error: cannot write trace '\(trace)': \(error)\n".utf8))
+            }
+        }
+        switch outcome {
+        case .completed: return
+        case .failed(let failure):
+            FileHandle.standardError.write(Data("\(failure)\n".utf8))
+            throw ExitStatus.failed
+        case .interrupted:
+            FileHandle.standardError.write(Data("flowrun: interrupted; outputs were finalized\n".utf8))
+            throw ExitStatus.interrupted
+        }
+    }
+}
+
+/// SIGINT once: stop sources, drain, finalize. Twice: stop waiting on full queues. Three times: exit now.
+final class InterruptHandler: @unchecked Sendable {
+    private let source: DispatchSourceSignal
+    private var count = 0
+
+    init(run: GraphRun) {
+        signal(SIGINT, SIG_IGN)
+        source = DispatchSource.makeSignalSource(signal: SIGINT, queue: DispatchQueue(label: "flowrun.signals"))
+        source.setEventHandler { [unowned self] in
+            count += 1
+            switch count {
+            case 1:
+                FileHandle.standardError.write(Data("\nflowrun: interrupt: stopping sources and finalizing outputs (Ctrl-C again to stop waiting)\n".utf8))
+                run.interrupt()
+            case 2:
+                run.tearDown()
+            default:
+                exit(130)
+            }
+        }
+        source.resume()
+    }
+
+    func stop() { source.cancel() }
+}
+
+/// A one-line live status on a terminal; nothing when stdout is a file or a pipe.
+final class ProgressLine: @unchecked Sendable {
+    private let timer: DispatchSourceTimer?
+
+    init(run: GraphRun) {
+        guard isatty(STDOUT_FILENO) == 1 else { timer = nil; return }
+        let t = DispatchSource.makeTimerSource(queue: DispatchQueue(label: "flowrun.progress"))
+        let start = Date()
+        t.schedule(deadline: .now() + 0.5, repeating: 0.5)
+        t.setEventHandler {
+            let items = run.progress.map { "\($0.id) \($0.items)" }.joined(separator: "  ")
+            let line = String(format: "\r\u{1B}[K%.1fs  ", Date().timeIntervalSince(start)) + items
+            FileHandle.standardOutput.write(Data(line.prefix(200).utf8))
+        }
+        t.resume()
+        timer = t
+    }
+
+    func stop() {
+        guard let timer else { return }
+        timer.cancel()
+        FileHandle.standardOutput.write(Data("\r\u{1B}[K".utf8))
+    }
+}

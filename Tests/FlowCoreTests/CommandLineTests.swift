@@ -1,0 +1,92 @@
+import Foundation
+import XCTest
+
+/// The `flowrun` executable end to end: exit statuses, SIGINT, the case-insensitive graph lookup.
+final class CommandLineTests: XCTestCase {
+    struct Output { var status: Int32; var stdout: String; var stderr: String }
+
+    func flowrun(_ args: [String], cwd: URL? = nil, interruptWhen: ((Process) -> Bool)? = nil) throws -> Output {
+        let p = Process()
+        p.executableURL = Fixtures.flowrunBinary
+        p.arguments = args
+        if let cwd { p.currentDirectoryURL = cwd }
+        let out = Pipe(), err = Pipe()
+        p.standardOutput = out
+        p.standardError = err
+        try p.run()
+        if let interruptWhen {
+            let deadline = Date().addingTimeInterval(60)
+            while !interruptWhen(p) && Date() < deadline { Thread.sleep(forTimeInterval: 0.05) }
+            kill(p.processIdentifier, SIGINT)
+        }
+        let o = out.fileHandleForReading.readDataToEndOfFile()
+        let e = err.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        return Output(status: p.terminationStatus, stdout: String(decoding: o, as: UTF8.self), stderr: String(decoding: e, as: UTF8.self))
+    }
+
+    override func setUpWithError() throws {
+        try XCTSkipUnless(FileManager.default.isExecutableFile(atPath: Fixtures.flowrunBinary.path),
+                          "build flowrun first (swift build); the README's test command does")
+    }
+
+    func testBadGraphExitsTwoWithLocatedMessage() throws {
+        let r = try flowrun(["validate", Fixtures.bad("unknown_type.yaml")])
+        XCTAssertEqual(r.status, 2)
+        XCTAssertTrue(r.stderr.contains("unknown_type.yaml:4:18: error: unknown node type 'source.countr'; did you mean 'source.counter'?"), r.stderr)
+        XCTAssertTrue(r.stderr.contains("    count: { type: source.countr }\n                   ^"), r.stderr)
+    }
+
+    func testUsageErrorExitsTwo() throws {
+        XCTAssertEqual(try flowrun(["run"]).status, 2)
+        XCTAssertEqual(try flowrun(["nodes", "no.such.type"]).status, 2)
+    }
+
+    func testFailingRunExitsOneNamingTheNode() throws {
+        let path = Fixtures.graph("""
+        version: 1
+        name: f
+        nodes:
+          count: { type: source.counter, count: 100 }
+          work: { type: compute.work, fail_at: 5, inputs: { in: count.value } }
+          sink: { type: sink.collect, inputs: { in: work.out } }
+        """)
+        let r = try flowrun([path, "--quiet"])
+        XCTAssertEqual(r.status, 1)
+        XCTAssertTrue(r.stderr.contains("graph.yaml:5:3: error: node 'work' (compute.work) failed: failing on purpose at position 5 (fail_at)"), r.stderr)
+    }
+
+    func testSigintFinalizesOutputsAndExits130() throws {
+        let dir = Fixtures.temporaryDirectory()
+        let out = dir.appendingPathComponent("out.txt").path
+        let path = Fixtures.graph("""
+        version: 1
+        name: endless
+        nodes:
+          count: { type: source.counter, count: 1000000, interval_ms: 2 }
+          sink: { type: sink.collect, path: \(out), inputs: { in: count.value } }
+        """)
+        let r = try flowrun([path, "--quiet"], interruptWhen: { _ in
+            ((try? String(contentsOfFile: out, encoding: .utf8))?.split(separator: "\n").count ?? 0) >= 20
+        })
+        XCTAssertEqual(r.status, 130, r.stderr)
+        let lines = try String(contentsOfFile: out, encoding: .utf8).split(separator: "\n")
+        XCTAssertEqual(lines.last, "end \(lines.count - 1)")
+        XCTAssertGreaterThanOrEqual(lines.count, 21)
+    }
+
+    func testGraphPathIsFoundCaseInsensitively() throws {
+        let dir = Fixtures.temporaryDirectory()
+        try FileManager.default.createDirectory(at: dir.appendingPathComponent("Graphs"), withIntermediateDirectories: true)
+        try """
+        version: 1
+        name: g
+        nodes:
+          count: { type: source.counter, count: 2 }
+          sink: { type: sink.collect, inputs: { in: count.value } }
+        """.write(to: dir.appendingPathComponent("Graphs/demo.yaml"), atomically: true, encoding: .utf8)
+        let r = try flowrun(["validate", "graphs/demo.yaml"], cwd: dir)
+        XCTAssertEqual(r.status, 0, r.stderr)
+        XCTAssertTrue(r.stderr.contains("using 'Graphs/demo.yaml'"), r.stderr)
+    }
+}

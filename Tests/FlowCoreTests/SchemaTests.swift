@@ -1,0 +1,34 @@
+import Foundation
+import XCTest
+
+/// Every graph in Graphs/ satisfies Schemas/graph.schema.json, and the schema really rejects things.
+/// The check runs Python's jsonschema (installed by scripts/setup).
+final class SchemaTests: XCTestCase {
+    static let repo = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    func validate(_ files: [String]) throws -> (Int32, String) {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        p.arguments = ["python3", Self.repo.appendingPathComponent("Tests/validate_graph_schema.py").path] + files
+        let out = Pipe()
+        p.standardOutput = out
+        p.standardError = out
+        try p.run()
+        let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        p.waitUntilExit()
+        return (p.terminationStatus, text)
+    }
+
+    func testEveryShippedGraphMatchesTheSchema() throws {
+        let (status, text) = try validate([])
+        XCTAssertEqual(status, 0, text)
+        XCTAssertTrue(text.contains(" valid, 0 invalid"), text)
+    }
+
+    func testSchemaRejectsMalformedGraphs() throws {
+        for name in ["unknown_top_key.yaml", "bad_policy.yaml", "bad_queue.yaml", "missing_nodes.yaml", "unknown_edge_option.yaml", "bad_reference_syntax.yaml"] {
+            let (status, text) = try validate([Fixtures.bad(name)])
+            XCTAssertEqual(status, 1, "\(name): \(text)")
+        }
+    }
+}

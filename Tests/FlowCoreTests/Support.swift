@@ -1,0 +1,54 @@
+import Foundation
+import XCTest
+import FlowCore
+import FlowKit
+import BuiltinNodes
+import UtilityNodes
+
+/// Paths and helpers shared by the FlowCore tests.
+enum Fixtures {
+    static var root: URL { Bundle.module.resourceURL!.appendingPathComponent("Fixtures") }
+    static func bad(_ name: String) -> String { root.appendingPathComponent("bad").appendingPathComponent(name).path }
+
+    static func temporaryDirectory() -> URL {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("flowrun-tests-\(UUID().uuidString)")
+        try! FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        return url
+    }
+
+    /// Writes a graph to a temporary file and returns its path.
+    static func graph(_ text: String, name: String = "graph.yaml") -> String {
+        let url = temporaryDirectory().appendingPathComponent(name)
+        try! text.write(to: url, atomically: true, encoding: .utf8)
+        return url.path
+    }
+
+    /// The built `flowrun` executable, next to the test bundle.
+    static var flowrunBinary: URL {
+        var dir = Bundle.module.bundleURL.deletingLastPathComponent()
+        for _ in 0..<3 where !FileManager.default.fileExists(atPath: dir.appendingPathComponent("flowrun").path) {
+            dir = dir.deletingLastPathComponent()
+        }
+        return dir.appendingPathComponent("flowrun")
+    }
+}
+
+func compile(_ path: String, overrides: [String] = []) -> GraphCompiler.Result {
+    BuiltinNodes.register()
+    return GraphCompiler(cores: 2).compile(file: path, overrides: overrides)
+}
+
+/// Compiles and runs a graph given as text; fails the test on compile errors.
+func runGraph(_ text: String, sequential: Bool = false, file: StaticString = #filePath, line: UInt = #line) throws -> (GraphRun, RunOutcome) {
+    let result = compile(Fixtures.graph(text))
+    guard let graph = result.graph else {
+        XCTFail("graph did not compile:\n\(result.renderer.render(result.diagnostics))", file: file, line: line)
+        throw NodeError("compile failed")
+    }
+    let run = try GraphRun(graph: graph, options: RunOptions(sequential: sequential, trace: true))
+    return (run, run.run())
+}
+
+extension GraphRun {
+    func sink(_ id: String) -> CollectSink { instance(id) as! CollectSink }
+}
