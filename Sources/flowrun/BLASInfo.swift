@@ -1,6 +1,6 @@
 import FlowKit
 
-/// The BLAS line `--stats` and the benchmarks print.
+/// The BLAS line `--stats` prints.
 enum BLASInfo {
-    static var line: String { "blas: (not yet reported)" }
+    static var line: String { "blas: " + BLASRuntime.description }
 }

@@ -8,6 +8,10 @@ enum GraphLoading {
     static func compile(_ path: String, overrides: [String], plugins: [String]) throws -> (CompiledGraph, DiagnosticRenderer) {
         BuiltinNodes.register()
         let loader = PluginLoader.shared
+        do { try loader.loadConfiguredFolders() } catch {
+            FileHandle.standardError.write(Data("flowrun: error: \(error)\n".utf8))
+            throw ExitStatus.badInput
+        }
         for p in plugins {
             do { try loader.load(p) } catch {
                 FileHandle.standardError.write(Data("flowrun: error: \(error)\n".utf8))

@@ -14,11 +14,12 @@ struct NodesCommand: ParsableCommand {
 
     func run() throws {
         BuiltinNodes.register()
-        for p in plugins {
-            do { try PluginLoader.shared.load(p) } catch {
-                FileHandle.standardError.write(Data("flowrun: error: \(error)\n".utf8))
-                throw ExitStatus.badInput
-            }
+        do {
+            try PluginLoader.shared.loadConfiguredFolders()
+            for p in plugins { try PluginLoader.shared.load(p) }
+        } catch {
+            FileHandle.standardError.write(Data("flowrun: error: \(error)\n".utf8))
+            throw ExitStatus.badInput
         }
         let all = NodeRegistry.shared.all
         guard let type else {

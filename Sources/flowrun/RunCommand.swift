@@ -18,6 +18,8 @@ struct RunCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Write a Chrome trace (open it in Perfetto).", valueName: "file")) var trace: String?
     @Flag(help: "Run every packet through every stage before the next (the baseline for overlap).") var sequential = false
     @Flag(help: "No progress line and no node logs.") var quiet = false
+    @Option(name: .customLong("blas-kernel"), help: ArgumentHelp("OpenBLAS kernel: auto (best for this CPU), keep, or a name such as SkylakeX or Haswell; also FLOWRUN_BLAS_KERNEL.", valueName: "name"))
+    var blasKernel: String?
 
     func run() throws {
         let (graph, _) = try GraphLoading.compile(self.graph, overrides: overrides, plugins: plugins)

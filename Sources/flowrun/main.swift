@@ -1,14 +1,18 @@
 import ArgumentParser
 import Foundation
+import FlowKit
 
 struct Flowrun: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "flowrun",
         abstract: "Run streaming video-generation pipelines described as YAML graphs.",
         discussion: "flowrun GRAPH runs a graph; the other subcommands inspect graphs and nodes.",
-        subcommands: [RunCommand.self, ValidateCommand.self, NodesCommand.self, DotCommand.self],
+        subcommands: [RunCommand.self, ValidateCommand.self, NodesCommand.self, DotCommand.self, PluginCommand.self],
         defaultSubcommand: RunCommand.self)
 }
+
+// OpenBLAS picks its kernel when it loads, before main; re-execute now if it picked the wrong one.
+BLASRuntime.ensureBestKernel()
 
 // Usage errors are bad input too: exit 2 with ArgumentParser's message, not its default 64.
 do {

@@ -1,3 +1,4 @@
+import Foundation
 import FlowKit
 
 /// The checks that turn flattened declarations into a runnable graph: node types, params, ports,
@@ -24,7 +25,7 @@ struct GraphChecker {
                 diagnostics.append(.error("unknown node type '\(typeName)'\(Suggestion.didYouMean(typeName, registry.typeNames)) (`flowrun nodes` lists them)", at: flat.decl.typeLocation))
                 continue
             }
-            let params = checkParams(flat, contract: reg.contract, type: reg.nodeType)
+            let params = checkParams(flat, contract: reg.contract, type: reg.nodeType, origin: reg.origin)
             let index = nodes.count
             indexOf[flat.id] = index
             nodes.append(CompiledNode(index: index, id: flat.id, registration: reg, params: params ?? Params(),
@@ -93,7 +94,9 @@ struct GraphChecker {
 
     func inputLocation(_ flat: FlatEdge) -> SourceLocation { flat.location }
 
-    mutating func checkParams(_ flat: FlatNode, contract: NodeContract, type: any Node.Type) -> Params? {
+    mutating func checkParams(_ flat: FlatNode, contract: NodeContract, type: any Node.Type, origin: String) -> Params? {
+        // Errors about a plugin's node say which plugin, so users know whom to ask.
+        let plugin = origin == "built-in" ? "" : " (\(contract.type) from plugin \((origin as NSString).lastPathComponent))"
         let substitution = Substitution(env: flat.env)
         var values: [String: ParamValue] = [:]
         var locations: [String: SourceLocation] = [:]
@@ -111,7 +114,7 @@ struct GraphChecker {
                 values[p.name] = try spec.coerce(raw)
                 locations[p.name] = p.value.location
             } catch {
-                diagnostics.append(.error("param '\(p.name)' of node '\(flat.id)': \(error.message)", at: p.value.location))
+                diagnostics.append(.error("param '\(p.name)' of node '\(flat.id)'\(plugin): \(error.message)", at: p.value.location))
                 ok = false
             }
         }
@@ -125,7 +128,7 @@ struct GraphChecker {
         guard ok else { return nil }
         let params = Params(values)
         for problem in type.check(params) {
-            diagnostics.append(.error("param '\(problem.param)' of node '\(flat.id)': \(problem.message)", at: locations[problem.param] ?? flat.decl.location))
+            diagnostics.append(.error("param '\(problem.param)' of node '\(flat.id)'\(plugin): \(problem.message)", at: locations[problem.param] ?? flat.decl.location))
             ok = false
         }
         return ok ? params : nil

@@ -7,7 +7,12 @@ public struct RunFailure: Error, CustomStringConvertible, Sendable {
     public var nodeType: String
     public var location: SourceLocation
     public var message: String
-    public var description: String { "\(location): error: node '\(nodeId)' (\(nodeType)) failed: \(message)" }
+    /// "built-in", or the plugin the node type came from.
+    public var origin: String = "built-in"
+    public var description: String {
+        let from = origin == "built-in" ? "" : " from plugin \(origin)"
+        return "\(location): error: node '\(nodeId)' (\(nodeType)\(from)) failed: \(message)"
+    }
 }
 
 /// How a run ended.
@@ -67,7 +72,8 @@ public final class GraphRun: @unchecked Sendable {
                 let node = try c.registration.nodeType.init(context: context)
                 runners.append(NodeRunner(compiled: c, node: node, run: self))
             } catch {
-                throw RunFailure(nodeId: c.id, nodeType: c.contract.type, location: c.location, message: "cannot create node: \(error)")
+                throw RunFailure(nodeId: c.id, nodeType: c.contract.type, location: c.location,
+                                 message: "cannot create node: \(error)", origin: c.registration.origin)
             }
         }
         for e in graph.edges {
@@ -137,7 +143,8 @@ public final class GraphRun: @unchecked Sendable {
         state.withLock {
             if failure == nil {
                 failure = RunFailure(nodeId: runner.compiled.id, nodeType: runner.compiled.contract.type,
-                                     location: runner.compiled.location, message: "\(error)")
+                                     location: runner.compiled.location, message: "\(error)",
+                                     origin: runner.compiled.registration.origin)
             }
             stopping = true
         }

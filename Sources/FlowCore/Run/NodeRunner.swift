@@ -14,6 +14,8 @@ final class NodeRunner: NodeIO, @unchecked Sendable {
     var outputs: [String: [EdgeBuffer]] = [:]
     private var seq: UInt64 = 0
     private var discarding = false
+    /// A drain is queued or running; later deliveries join it instead of queueing work of their own.
+    private var drainScheduled = false
 
     // Touched only on this node's thread.
     private var finished = false
@@ -106,8 +108,15 @@ final class NodeRunner: NodeIO, @unchecked Sendable {
         if discarding { inbox.unlock(); return }
         seq += 1
         buffer.append(.packet(packet), seq: seq)
+        scheduleDrainLocked()
+    }
+
+    /// Called with `inbox` locked; unlocks it.
+    private func scheduleDrainLocked() {
+        let schedule = !drainScheduled
+        drainScheduled = true
         inbox.unlock()
-        queue.async { self.drainOne() }
+        if schedule { queue.async { self.drain() } }
     }
 
     func close(_ buffer: EdgeBuffer) {
@@ -116,8 +125,7 @@ final class NodeRunner: NodeIO, @unchecked Sendable {
         if discarding { inbox.unlock(); return }
         seq += 1
         buffer.append(.end, seq: seq)
-        inbox.unlock()
-        queue.async { self.drainOne() }
+        scheduleDrainLocked()
     }
 
     func flush(_ buffer: EdgeBuffer) -> Int {
@@ -138,15 +146,22 @@ final class NodeRunner: NodeIO, @unchecked Sendable {
 
     // MARK: Work (called on this node's queue)
 
-    private func drainOne() {
-        inbox.lock()
-        var best: EdgeBuffer?
-        for b in inputs { if let s = b.headSeq, s < (best?.headSeq ?? .max) { best = b } }
-        guard let buffer = best else { inbox.unlock(); return }
-        let entry = buffer.popFirst()
-        inbox.broadcast()
-        inbox.unlock()
-        handle(entry, from: buffer)
+    /// Handles waiting entries in arrival order across inputs until none is left.
+    private func drain() {
+        while true {
+            inbox.lock()
+            var best: EdgeBuffer?
+            for b in inputs { if let s = b.headSeq, s < (best?.headSeq ?? .max) { best = b } }
+            guard let buffer = best else {
+                drainScheduled = false
+                inbox.unlock()
+                return
+            }
+            let entry = buffer.popFirst()
+            inbox.broadcast()
+            inbox.unlock()
+            handle(entry, from: buffer)
+        }
     }
 
     func handle(_ entry: EdgeEntry, from buffer: EdgeBuffer) {
