@@ -29,7 +29,7 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ], path: "Sources/FlowCore"),
         .target(name: "BuiltinNodes", dependencies: [
-            flowKit, "UtilityNodes",
+            flowKit, "UtilityNodes", "VideoNodes",
         ], path: "Sources/BuiltinNodes"),
         .executableTarget(name: "flowrun", dependencies: [
             "FlowCore", "BuiltinNodes",
@@ -40,6 +40,7 @@ let package = Package(
         .executableTarget(name: "ExecutorBench", dependencies: ["FlowCore", "BuiltinNodes"],
                           path: "Benchmarks/ExecutorBench"),
         .executableTarget(name: "TensorBench", dependencies: [flowKit], path: "Benchmarks/TensorBench"),
+        .executableTarget(name: "TextEncoderBench", dependencies: ["TextEncoderNodes", flowKit], path: "Benchmarks/TextEncoderBench"),
         .executableTarget(name: "VideoBench", dependencies: ["VideoNodes", flowKit], path: "Benchmarks/VideoBench"),
 
         .testTarget(name: "FlowCoreTests", dependencies: ["FlowCore", "BuiltinNodes", "UtilityNodes"],

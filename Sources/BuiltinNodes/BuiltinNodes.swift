@@ -1,10 +1,11 @@
 import FlowKit
 import UtilityNodes
+import VideoNodes
 
 /// Registers every built-in node family with the shared registry, once.
 public enum BuiltinNodes {
     public static var types: [any Node.Type] {
-        UtilityNodes.types
+        UtilityNodes.types + VideoNodes.types
     }
 
     private static let once: Void = {

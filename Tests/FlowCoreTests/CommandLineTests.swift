@@ -75,6 +75,38 @@ final class CommandLineTests: XCTestCase {
         XCTAssertGreaterThanOrEqual(lines.count, 21)
     }
 
+    /// A real-time video re-encode interrupted half way leaves a playable MP4 with the frames so far.
+    func testSigintLeavesAPlayableVideo() throws {
+        let repo = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let clip = repo.appendingPathComponent("Tests/VideoTests/Fixtures/clip.mp4").path
+        let out = Fixtures.temporaryDirectory().appendingPathComponent("sigint.mp4").path
+        let path = Fixtures.graph("""
+        version: 1
+        name: video-sigint
+        nodes:
+          clip: { type: video.source, path: \(clip), fps: 10, batch: 1, realtime: true }
+          video: { type: video.encoder, path: \(out), inputs: { frames: clip.frames } }
+        """)
+        let start = Date()
+        let r = try flowrun([path, "--quiet"], interruptWhen: { _ in Date().timeIntervalSince(start) > 1.0 })
+        XCTAssertEqual(r.status, 130, r.stderr)
+        let probe = Process()
+        probe.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        probe.arguments = ["ffprobe", "-v", "error", "-count_frames", "-select_streams", "v:0",
+                           "-show_entries", "stream=codec_name,nb_read_frames", "-of", "csv=p=0", out]
+        let pipe = Pipe()
+        probe.standardOutput = pipe
+        try probe.run()
+        let text = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        probe.waitUntilExit()
+        XCTAssertEqual(probe.terminationStatus, 0)
+        let fields = text.trimmingCharacters(in: .whitespacesAndNewlines).split(separator: ",")
+        XCTAssertEqual(fields.first, "h264", text)
+        let frames = Int(fields.last ?? "") ?? 0
+        XCTAssertGreaterThan(frames, 0, text)
+        XCTAssertLessThan(frames, 20, "the run was interrupted before the clip's 20 frames: \(text)")
+    }
+
     func testGraphPathIsFoundCaseInsensitively() throws {
         let dir = Fixtures.temporaryDirectory()
         try FileManager.default.createDirectory(at: dir.appendingPathComponent("Graphs"), withIntermediateDirectories: true)

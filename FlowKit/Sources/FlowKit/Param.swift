@@ -85,7 +85,23 @@ public struct ParamProblem: Sendable, Hashable {
 /// The checked parameters a node instance receives, defaults filled in.
 public struct Params: Sendable {
     public var values: [String: ParamValue]
-    public init(_ values: [String: ParamValue] = [:]) { self.values = values }
+    /// The graph file's folder, against which relative paths resolve (so `check` can look at files).
+    public var baseDirectory: String
+    /// The graph's name, for output names such as `{name}`.
+    public var graphName: String
+
+    public init(_ values: [String: ParamValue] = [:], baseDirectory: String = ".", graphName: String = "") {
+        self.values = values
+        self.baseDirectory = baseDirectory
+        self.graphName = graphName
+    }
+
+    /// A path param resolved against the graph file's folder (absolute paths pass through).
+    public func path(_ name: String) -> String {
+        let p = string(name)
+        if p.hasPrefix("/") || baseDirectory.isEmpty { return p }
+        return baseDirectory.hasSuffix("/") ? baseDirectory + p : baseDirectory + "/" + p
+    }
 
     public subscript(_ name: String) -> ParamValue? { values[name] }
 

@@ -7,6 +7,7 @@ struct GraphChecker {
     let registry: NodeRegistry
     let cores: Int
     let expansion: Expansion
+    var graphName = ""
     var diagnostics: [Diagnostic] = []
 
     init(registry: NodeRegistry, cores: Int, expansion: Expansion) {
@@ -16,6 +17,7 @@ struct GraphChecker {
     }
 
     mutating func check(document: GraphDocument?, file: String) -> CompiledGraph {
+        graphName = document?.name ?? ""
         var nodes: [CompiledNode] = []
         var indexOf: [String: Int] = [:]
         var resolvedParams: [Int: Params] = [:]
@@ -126,7 +128,7 @@ struct GraphChecker {
             }
         }
         guard ok else { return nil }
-        let params = Params(values)
+        let params = Params(values, baseDirectory: flat.baseDirectory, graphName: graphName)
         for problem in type.check(params) {
             diagnostics.append(.error("param '\(problem.param)' of node '\(flat.id)'\(plugin): \(problem.message)", at: locations[problem.param] ?? flat.decl.location))
             ok = false

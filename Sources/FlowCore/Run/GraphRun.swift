@@ -186,8 +186,8 @@ public final class GraphRun: @unchecked Sendable {
         return RunStats(wallNanos: endedAt &- startedAt, nodes: runners.map(\.stats), edges: edges)
     }
 
-    /// Items each node has processed so far (for a progress line; racy reads are fine there).
-    public var progress: [(id: String, items: Int)] { runners.map { ($0.compiled.id, $0.stats.itemsIn) } }
+    /// Packets each node has handled so far; safe to read while the graph runs.
+    public var progress: [(id: String, items: Int)] { runners.map { ($0.compiled.id, $0.processed.load(ordering: .relaxed)) } }
 
     public func writeTrace(to path: String) throws {
         try TraceWriter.write(to: path, graphName: graph.name, origin: startedAt,

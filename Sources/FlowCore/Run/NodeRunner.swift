@@ -1,5 +1,6 @@
 import Foundation
 import FlowKit
+import Synchronization
 
 /// Runs one node instance: owns its serial queue, its input buffers and its stats.
 /// The node itself is only ever called from `queue` (or, in sequential mode, from the run's one thread).
@@ -25,6 +26,8 @@ final class NodeRunner: NodeIO, @unchecked Sendable {
     private var openInputs = 0
     private let hasFeedbackInput: Bool
     var stats: NodeStats
+    /// Packets handled so far, readable from any thread (the progress line).
+    let processed = Atomic<Int>(0)
     var spans: [TraceSpan] = []
     private var startedAt: UInt64 = 0
 
@@ -169,6 +172,7 @@ final class NodeRunner: NodeIO, @unchecked Sendable {
         case .packet(let packet):
             guard !finished else { return }
             stats.itemsIn += 1
+            processed.add(1, ordering: .relaxed)
             timed("process \(buffer.edge.toPort)") { try node.process(packet, port: buffer.edge.toPort, self) }
             if endRequested { finish() }
         case .end:
