@@ -1,5 +1,6 @@
 import Foundation
 import FlowKit
+import Synchronization
 
 /// The first error of a run, located at the failing node's declaration.
 public struct RunFailure: Error, CustomStringConvertible, Sendable {
@@ -49,8 +50,9 @@ public final class GraphRun: @unchecked Sendable {
     let options: RunOptions
     var runners: [NodeRunner] = []
     private let state = NSLock()
-    private var stopping = false
-    private var tornDown = false
+    // Read on every emit and every source turn: atomics, not the lock.
+    private let stopping = Atomic<Bool>(false)
+    private let tornDown = Atomic<Bool>(false)
     private var interrupted = false
     private var failure: RunFailure?
     private let done = DispatchGroup()
@@ -87,8 +89,8 @@ public final class GraphRun: @unchecked Sendable {
     /// The node instance with this id, for tests and tools that inspect a finished run.
     public func instance(_ id: String) -> (any Node)? { runners.first { $0.compiled.id == id }?.node }
 
-    public var isStopping: Bool { state.withLock { stopping } }
-    var isTornDown: Bool { state.withLock { tornDown } }
+    public var isStopping: Bool { stopping.load(ordering: .acquiring) }
+    var isTornDown: Bool { tornDown.load(ordering: .acquiring) }
 
     /// Runs to the end and returns how it ended. Blocks the calling thread.
     public func run() -> RunOutcome {
@@ -146,26 +148,22 @@ public final class GraphRun: @unchecked Sendable {
                                      location: runner.compiled.location, message: "\(error)",
                                      origin: runner.compiled.registration.origin)
             }
-            stopping = true
         }
+        stopping.store(true, ordering: .releasing)
         log("[\(runner.compiled.id)] error: \(error)")
     }
 
     /// SIGINT: sources stop, queued work drains, sinks finalize.
     public func interrupt() {
-        state.withLock {
-            interrupted = true
-            stopping = true
-        }
+        state.withLock { interrupted = true }
+        stopping.store(true, ordering: .releasing)
     }
 
     /// A second SIGINT: blocked emitters give up at once; nodes still finish.
     public func tearDown() {
-        state.withLock {
-            interrupted = true
-            stopping = true
-            tornDown = true
-        }
+        state.withLock { interrupted = true }
+        stopping.store(true, ordering: .releasing)
+        tornDown.store(true, ordering: .releasing)
         for r in runners { r.wakeAll() }
     }
 
