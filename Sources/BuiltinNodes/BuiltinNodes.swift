@@ -1,11 +1,16 @@
 import FlowKit
 import UtilityNodes
 import VideoNodes
+import VAENodes
+import DenoiserNodes
+import CacheNodes
+import InteractiveNodes
 
 /// Registers every built-in node family with the shared registry, once.
 public enum BuiltinNodes {
     public static var types: [any Node.Type] {
         UtilityNodes.types + VideoNodes.types
+            + VAENodes.types + DenoiserNodes.types + CacheNodes.types + InteractiveNodes.types
     }
 
     private static let once: Void = {

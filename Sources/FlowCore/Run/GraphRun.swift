@@ -68,8 +68,14 @@ public final class GraphRun: @unchecked Sendable {
     public init(graph: CompiledGraph, options: RunOptions = RunOptions()) throws {
         self.graph = graph
         self.options = options
+        // OpenBLAS's thread count is process-wide: size it to the budget of one heavy node. Pipelined,
+        // heavy nodes share the cores; sequentially, only one runs at a time and may use them all.
+        let cores = ProcessInfo.processInfo.activeProcessorCount
+        let heavyBudget = graph.nodes.filter { $0.contract.compute == .heavy }.map(\.threads).max()
+        if let heavyBudget { BLASRuntime.setThreads(options.sequential ? cores : heavyBudget) }
         for c in graph.nodes {
-            let context = NodeContext(id: c.id, params: c.params, threads: c.threads, baseDirectory: c.baseDirectory)
+            let threads = options.sequential && c.contract.compute == .heavy ? cores : c.threads
+            let context = NodeContext(id: c.id, params: c.params, threads: threads, baseDirectory: c.baseDirectory)
             do {
                 let node = try c.registration.nodeType.init(context: context)
                 runners.append(NodeRunner(compiled: c, node: node, run: self))
