@@ -22,6 +22,10 @@ let package = Package(
         .target(name: "UtilityNodes", dependencies: [flowKit], path: "Nodes/Utility"),
         .target(name: "TextEncoderNodes", dependencies: [flowKit], path: "Nodes/TextEncoder"),
         .target(name: "VideoNodes", dependencies: [flowKit, "CFFmpeg"], path: "Nodes/Video"),
+        .target(name: "VAENodes", dependencies: [flowKit], path: "Nodes/VAE"),
+        .target(name: "DenoiserNodes", dependencies: [flowKit], path: "Nodes/Denoiser"),
+        .target(name: "CacheNodes", dependencies: [flowKit], path: "Nodes/Cache"),
+        .target(name: "InteractiveNodes", dependencies: [flowKit], path: "Nodes/Interactive"),
 
         .target(name: "FlowCore", dependencies: [
             flowKit,
@@ -29,10 +33,11 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ], path: "Sources/FlowCore"),
         .target(name: "BuiltinNodes", dependencies: [
-            flowKit, "UtilityNodes", "VideoNodes",
+            flowKit, "UtilityNodes", "VideoNodes", "TextEncoderNodes",
+            "VAENodes", "DenoiserNodes", "CacheNodes", "InteractiveNodes",
         ], path: "Sources/BuiltinNodes"),
         .executableTarget(name: "flowrun", dependencies: [
-            "FlowCore", "BuiltinNodes",
+            "FlowCore", "BuiltinNodes", "TextEncoderNodes",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ], path: "Sources/flowrun"),
@@ -40,8 +45,12 @@ let package = Package(
         .executableTarget(name: "ExecutorBench", dependencies: ["FlowCore", "BuiltinNodes"],
                           path: "Benchmarks/ExecutorBench"),
         .executableTarget(name: "TensorBench", dependencies: [flowKit], path: "Benchmarks/TensorBench"),
-        .executableTarget(name: "TextEncoderBench", dependencies: ["TextEncoderNodes", flowKit], path: "Benchmarks/TextEncoderBench"),
+        .executableTarget(name: "TextEncoderBench", dependencies: ["TextEncoderNodes", flowKit], path: "Benchmarks/TextEncoderBench",
+                          exclude: ["torch_peer.py"]),
         .executableTarget(name: "VideoBench", dependencies: ["VideoNodes", flowKit], path: "Benchmarks/VideoBench"),
+        .executableTarget(name: "LongLiveBench", dependencies: ["FlowCore", "BuiltinNodes", "TextEncoderNodes",
+                                                                     "DenoiserNodes", "CacheNodes", "VAENodes", flowKit],
+                          path: "Benchmarks/LongLiveBench", exclude: ["torch_peer.py"]),
 
         .testTarget(name: "FlowCoreTests", dependencies: ["FlowCore", "BuiltinNodes", "UtilityNodes"],
                     path: "Tests/FlowCoreTests", resources: [.copy("Fixtures")]),
@@ -51,5 +60,8 @@ let package = Package(
                     path: "Tests/TextEncoderTests", resources: [.copy("Fixtures")]),
         .testTarget(name: "VideoTests", dependencies: ["VideoNodes", flowKit],
                     path: "Tests/VideoTests", resources: [.copy("Fixtures")]),
+        .testTarget(name: "LongLiveTests", dependencies: ["VAENodes", "DenoiserNodes", "CacheNodes", "InteractiveNodes",
+                                                     "FlowCore", "BuiltinNodes", flowKit],
+                    path: "Tests/LongLiveTests", resources: [.copy("Fixtures")]),
     ]
 )

@@ -12,7 +12,10 @@ let package = Package(
     targets: [
         .systemLibrary(name: "COpenBLAS", path: "Sources/COpenBLAS",
                        providers: [.apt(["libopenblas-dev"])]),
-        .target(name: "FlowTensor", dependencies: ["COpenBLAS"], path: "Sources/FlowTensor"),
+        // Hot elementwise loops in C, compiled per vector ISA and dispatched at run time (one
+        // binary that uses AVX-512 where present); linked into libFlowKit.so with FlowTensor.
+        .target(name: "CKernels", path: "Sources/CKernels", linkerSettings: [.linkedLibrary("m")]),
+        .target(name: "FlowTensor", dependencies: ["COpenBLAS", "CKernels"], path: "Sources/FlowTensor"),
         .target(name: "FlowKit", dependencies: ["FlowTensor"], path: "Sources/FlowKit"),
     ]
 )

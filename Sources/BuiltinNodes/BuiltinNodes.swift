@@ -1,6 +1,7 @@
 import FlowKit
 import UtilityNodes
 import VideoNodes
+import TextEncoderNodes
 import VAENodes
 import DenoiserNodes
 import CacheNodes
@@ -9,7 +10,7 @@ import InteractiveNodes
 /// Registers every built-in node family with the shared registry, once.
 public enum BuiltinNodes {
     public static var types: [any Node.Type] {
-        UtilityNodes.types + VideoNodes.types
+        UtilityNodes.types + VideoNodes.types + TextEncoderNodes.types
             + VAENodes.types + DenoiserNodes.types + CacheNodes.types + InteractiveNodes.types
     }
 

@@ -7,7 +7,7 @@ struct Flowrun: ParsableCommand {
         commandName: "flowrun",
         abstract: "Run streaming video-generation pipelines described as YAML graphs.",
         discussion: "flowrun GRAPH runs a graph; the other subcommands inspect graphs and nodes.",
-        subcommands: [RunCommand.self, ValidateCommand.self, NodesCommand.self, DotCommand.self, PluginCommand.self],
+        subcommands: [RunCommand.self, ValidateCommand.self, NodesCommand.self, DotCommand.self, PluginCommand.self, EmbedCommand.self],
         defaultSubcommand: RunCommand.self)
 }
 

@@ -37,6 +37,9 @@ public protocol NodeIO: AnyObject {
     func emit(_ port: String, _ packet: Packet) throws
     /// True once the graph is stopping (error elsewhere, SIGINT): sources should return `.done`.
     var isStopping: Bool { get }
+    /// Takes up to `limit` packets already waiting on an input, in arrival order, without waiting for
+    /// more: a node that batches (several queued prompts in one forward pass) calls it from `process`.
+    func takeQueued(_ port: String, limit: Int) -> [Packet]
     /// Drops packets waiting on this node's inputs (all, or the named ports); returns how many.
     @discardableResult func flushInputs(_ ports: [String]?) -> Int
     /// Drops packets this node emitted that the consumers have not started; returns how many.

@@ -68,6 +68,16 @@ public final class NodeHarness<N: Node>: NodeIO {
     }
     public func clearOutputs() { emitted = [:] }
 
+    public func takeQueued(_ port: String, limit: Int) -> [Packet] {
+        var taken: [Packet] = []
+        pending.removeAll { item in
+            guard item.port == port, taken.count < limit else { return false }
+            taken.append(item.packet)
+            return true
+        }
+        return taken
+    }
+
     @discardableResult public func flushInputs(_ ports: [String]?) -> Int {
         let before = pending.count
         pending.removeAll { ports == nil || ports!.contains($0.port) }

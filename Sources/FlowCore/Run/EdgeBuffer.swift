@@ -11,7 +11,7 @@ final class EdgeBuffer: @unchecked Sendable {
     let edge: CompiledEdge
     unowned let consumer: NodeRunner
     private(set) var items: [(seq: UInt64, entry: EdgeEntry)] = []
-    private var head = 0
+    private(set) var head = 0
     var closed = false
 
     // Stats, read after the run.

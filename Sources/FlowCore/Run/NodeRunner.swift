@@ -62,6 +62,26 @@ final class NodeRunner: NodeIO, @unchecked Sendable {
         }
     }
 
+    func takeQueued(_ port: String, limit: Int) -> [Packet] {
+        inbox.lock()
+        defer { inbox.unlock() }
+        var taken: [Packet] = []
+        let buffers = inputs.filter { $0.edge.toPort == port }
+        // Merge the port's edges by arrival order; stop at an end marker so it is handled in turn.
+        while taken.count < limit {
+            var best: EdgeBuffer?
+            for b in buffers { if let s = b.headSeq, s < (best?.headSeq ?? .max) { best = b } }
+            guard let buffer = best, case .packet = buffer.items[buffer.head].entry else { break }
+            if case .packet(let p) = buffer.popFirst() { taken.append(p) }
+        }
+        if !taken.isEmpty {
+            inbox.broadcast()
+            stats.itemsIn += taken.count
+            processed.add(taken.count, ordering: .relaxed)
+        }
+        return taken
+    }
+
     @discardableResult func flushInputs(_ ports: [String]?) -> Int {
         inbox.lock()
         defer { inbox.unlock() }

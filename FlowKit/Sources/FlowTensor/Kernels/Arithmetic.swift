@@ -11,6 +11,14 @@ extension Kernels {
         return elementwise(a, vector: { $0 * factor }, scalar: { $0 * factor })
     }
 
+    /// Applies `vector` 16 lanes at a time (`scalar` on the tail) to every element.
+    @inline(__always)
+    static func elementwise(_ x: Tensor, vector: (SIMDMath.V) -> SIMDMath.V, scalar: (Float) -> Float) -> Tensor {
+        Tensor(shape: x.shape) { out in
+            x.withUnsafeFloats { src in SIMDMath.map(src, out, vector: vector, scalar: scalar) }
+        }
+    }
+
     @inline(__always)
     private static func broadcast(_ a: Tensor, _ b: Tensor, _ name: String,
                                   _ op: (SIMDMath.V, SIMDMath.V) -> SIMDMath.V) -> Tensor {

@@ -1,3 +1,5 @@
+internal import CKernels
+
 /// Scratch and the inner loop of tiled attention with an online (streaming) softmax: for each
 /// key tile, scores S = q·kᵀ go through one GEMM, each row's running max and sum are updated, the
 /// accumulated output is rescaled, and P·v is added through a second GEMM.
@@ -47,27 +49,17 @@ struct AttentionTilePlan {
                                         BLAS.sgemm(.none, .transposed, m: rows, n: cols, k: d, alpha: scale,
                                                    a: qp, lda: ldq, b: kp + k0 * ldk, ldb: ldk,
                                                    beta: 0, c: s, ldc: cols)
-                                        for r in 0..<rows {
-                                            let row = s + r * cols
-                                            if needsMask {
-                                                let qPos = firstQueryPos + r
+                                        if needsMask {
+                                            for r in 0..<rows {
+                                                let row = s + r * cols, qPos = firstQueryPos + r
                                                 for c in 0..<cols where !mask.allows(query: qPos, key: firstKeyPos + c) {
                                                     row[c] = -.infinity
                                                 }
                                             }
-                                            let tileMax = SIMDMath.max(row, cols)
-                                            let newMax = max(mBuf[r], tileMax)
-                                            if newMax == -.infinity {
-                                                // Nothing visible yet in this row: contributes nothing.
-                                                for c in 0..<cols { row[c] = 0 }
-                                                continue
-                                            }
-                                            let correction = mBuf[r] == -.infinity ? 0 : SIMDMath.exp(mBuf[r] - newMax)
-                                            let tileSum = SIMDMath.expShiftedInPlace(row, cols, shift: newMax)
-                                            lBuf[r] = lBuf[r] * correction + tileSum
-                                            mBuf[r] = newMax
-                                            if correction != 1 { SIMDMath.scaleInPlace(o + r * dv, dv, by: correction) }
                                         }
+                                        // Running max and sum absorb the tile, o is rescaled, and
+                                        // the scores become weights, in one vectorised C pass.
+                                        ck_attention_tile(s, rows, cols, mBuf.baseAddress!, lBuf.baseAddress!, o, dv)
                                         BLAS.sgemm(.none, .none, m: rows, n: dv, k: cols, alpha: 1,
                                                    a: s, lda: cols, b: vp + k0 * ldv, ldb: ldv,
                                                    beta: 1, c: o, ldc: dv)
@@ -75,7 +67,7 @@ struct AttentionTilePlan {
                                 }
                             }
                         }
-                        for r in 0..<rows where lBuf[r] > 0 { SIMDMath.scaleInPlace(o + r * dv, dv, by: 1 / lBuf[r]) }
+                        for r in 0..<rows where lBuf[r] > 0 { ck_scale(o + r * dv, dv, 1 / lBuf[r]) }
                     }
                 }
             }

@@ -1,3 +1,5 @@
+internal import CKernels
+
 extension Kernels {
     /// Layer norm over the last dimension, with optional per-feature weight (γ) and bias (β).
     public static func layerNorm(_ x: Tensor, weight: Tensor? = nil, bias: Tensor? = nil, epsilon: Float = 1e-5) -> Tensor {
@@ -49,26 +51,19 @@ extension Kernels {
         let w = weight?.contiguous(), b = bias?.contiguous()
         return Tensor(shape: x.shape) { out in
             x.withUnsafeFloats { src in
-                guard n > 0 else { return }
-                for row in stride(from: 0, to: src.count, by: n) {
-                    let s = src.baseAddress! + row, o = out.baseAddress! + row
-                    let mean: Float = centered ? SIMDMath.sum(s, n) / Float(n) : 0
-                    // Second pass over centred values: accurate variance without catastrophic cancellation.
-                    var acc = SIMDMath.V(repeating: 0), i = 0
-                    let raw = UnsafeRawPointer(s)
-                    while i + SIMDMath.width <= n {
-                        let d = raw.loadUnaligned(fromByteOffset: i * 4, as: SIMDMath.V.self) - mean
-                        acc += d * d
-                        i += SIMDMath.width
+                guard n > 0, src.count > 0 else { return }
+                withOptionalFloats(w) { wp in
+                    withOptionalFloats(b) { bp in
+                        ck_norm_rows(src.baseAddress!, out.baseAddress!, src.count / n, n, wp, bp, centered ? 1 : 0, epsilon)
                     }
-                    var squares = acc.sum()
-                    while i < n { let d = s[i] - mean; squares += d * d; i += 1 }
-                    let inv = 1 / (squares / Float(n) + epsilon).squareRoot()
-                    for j in 0..<n { o[j] = (s[j] - mean) * inv }
-                    if let w { w.withUnsafeFloats { wp in for j in 0..<n { o[j] *= wp[j] } } }
-                    if let b { b.withUnsafeFloats { bp in for j in 0..<n { o[j] += bp[j] } } }
                 }
             }
         }
+    }
+
+    /// The tensor's floats, or nil for no tensor (C kernels take NULL for "no weight").
+    private static func withOptionalFloats<R>(_ t: Tensor?, _ body: (UnsafePointer<Float>?) -> R) -> R {
+        guard let t else { return body(nil) }
+        return t.withUnsafeFloats { body($0.baseAddress) }
     }
 }

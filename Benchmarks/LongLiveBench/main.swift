@@ -1,0 +1,143 @@
+// LongLiveBench: the LongLive graph (Graphs/longlive.yaml) measured in one run.
+//   swift run -c release --scratch-path .build-longlive LongLiveBench [--model DIR] [--quick] [--torch]
+// Reports, for a 10 s and a 5 min video: FPS, time to first frame, per-block latency p50/p99 (time
+// between block arrivals at the end of the pipeline), peak RSS and RSS growth from minute 1 to 5;
+// pipelined vs --sequential; with --torch, the torch sampler (Training/sample.py) on the same weights.
+import Foundation
+import FlowCore
+import FlowKit
+import BuiltinNodes
+import TextEncoderNodes
+
+BLASRuntime.ensureBestKernel()
+BuiltinNodes.register()
+if NodeRegistry.shared.lookup("text.encoder") == nil { try NodeRegistry.shared.register(TextEncoderNode.self) }
+try NodeRegistry.shared.register(FrameClock.self, origin: "LongLiveBench")
+
+let arguments = CommandLine.arguments
+func option(_ name: String) -> String? {
+    guard let i = arguments.firstIndex(of: name), i + 1 < arguments.count else { return nil }
+    return arguments[i + 1]
+}
+let quick = arguments.contains("--quick")
+let model = option("--model") ?? "Models/world-tiny"
+let repoRoot = FileManager.default.currentDirectoryPath
+let directory = FileManager.default.temporaryDirectory.appendingPathComponent("longlive-bench-\(getpid())")
+try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+defer { try? FileManager.default.removeItem(at: directory) }
+
+print("LongLiveBench: \(ProcessInfo.processInfo.activeProcessorCount) cores, BLAS \(BLASRuntime.description), model \(model)")
+
+/// Graphs/longlive.yaml with a frame clock next to the video encoder.
+func graph(frames: Int) throws -> CompiledGraph {
+    var text = try String(contentsOfFile: repoRoot + "/Graphs/longlive.yaml", encoding: .utf8)
+    if arguments.contains("--no-video") {       // isolates the runtime and our nodes from the encoder
+        text = text.split(separator: "\n", omittingEmptySubsequences: false).filter { !$0.hasPrefix("  video:") }.joined(separator: "\n")
+    }
+    text += "  clock: { type: bench.frame_clock, inputs: { frames: vae.frames } }\n"
+    let path = directory.appendingPathComponent("longlive-\(frames).yaml").path
+    try text.write(toFile: path, atomically: true, encoding: .utf8)
+    let result = GraphCompiler().compile(file: path, overrides: ["model=\(model)", "frames=\(frames)", "out=\(directory.path)/out.mp4"])
+    guard let g = result.graph else { fatalError(result.renderer.render(result.diagnostics)) }
+    return g
+}
+
+/// The denoiser's own per-block time (its finish line: "per block p50 X ms").
+enum DenoiserLog {
+    nonisolated(unsafe) static var lines: [String] = []
+    static var blockP50Ms: Double? {
+        guard let line = lines.first(where: { $0.contains("per block p50") }),
+              let r = line.range(of: "per block p50 ") else { return nil }
+        return Double(line[r.upperBound...].prefix { $0 == "." || $0.isNumber })
+    }
+}
+
+struct Measurement {
+    let wall: Double
+    let frames: Int
+    let firstFrame: Double
+    let blockP50: Double
+    let blockP99: Double
+    let peakRSS: Int
+    let rssMinute1: Int?
+    let rssPerMinute: [Int]
+    let rssEnd: Int
+    /// Throughput over the slowest stage's rate: max(stage busy time) / wall time.
+    let stageEfficiency: Double
+    let slowestStage: String
+
+    var fps: Double { Double(frames) / wall }
+}
+
+func measure(frames: Int, sequential: Bool) throws -> Measurement {
+    let g = try graph(frames: frames)
+    FrameClock.arrivals = []
+    DenoiserLog.lines = []
+    let run = try GraphRun(graph: g, options: RunOptions(sequential: sequential, log: { line in
+        if line.hasPrefix("[denoise]") { DenoiserLog.lines.append(line) }
+    }))
+    FrameClock.origin = DispatchTime.now().uptimeNanoseconds
+    let t0 = DispatchTime.now().uptimeNanoseconds
+    guard case .completed = run.run() else { fatalError("benchmark graph failed") }
+    let wall = Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9
+    let a = FrameClock.arrivals
+    let gaps = zip(a.dropFirst(), a).map { $0.seconds - $1.seconds }.sorted()
+    // RSS when the first minute of video (960 frames) has come out, for the growth from minute 1 to the end.
+    var delivered = 0
+    var minutes: [Int] = []
+    for arrival in a {
+        delivered += arrival.frames
+        if delivered >= (minutes.count + 1) * 60 * 16 { minutes.append(arrival.rssBytes) }
+    }
+    let slowest = run.stats.nodes.max { $0.busyNanos < $1.busyNanos }
+    let efficiency = Double(slowest?.busyNanos ?? 0) / 1e9 / wall
+    return Measurement(wall: wall, frames: a.reduce(0) { $0 + $1.frames }, firstFrame: a.first?.seconds ?? .nan,
+                       blockP50: gaps.isEmpty ? .nan : gaps[gaps.count / 2],
+                       blockP99: gaps.isEmpty ? .nan : gaps[min(gaps.count - 1, Int(Double(gaps.count) * 0.99))],
+                       peakRSS: Memory.peakBytes(), rssMinute1: minutes.first, rssPerMinute: minutes, rssEnd: a.last?.rssBytes ?? 0,
+                       stageEfficiency: efficiency, slowestStage: slowest?.id ?? "?")
+}
+
+func report(_ label: String, _ m: Measurement) {
+    var line = String(format: "%-28@ %6d frames in %6.2f s = %6.1f FPS (x%.1f real time), first frame %.3f s, block p50 %.1f ms p99 %.1f ms, peak RSS %.0f MiB",
+                      label as NSString, m.frames, m.wall, m.fps, m.fps / 16, m.firstFrame, m.blockP50 * 1000, m.blockP99 * 1000, Double(m.peakRSS) / 1_048_576)
+    line += String(format: ", throughput / slowest stage (%@) %.2f", m.slowestStage as NSString, m.stageEfficiency)
+    if let r1 = m.rssMinute1 {
+        line += String(format: ", RSS minute 1 -> end %+.2f%%", 100 * (Double(m.rssEnd) / Double(r1) - 1))
+        line += ", RSS by minute (MiB) " + m.rssPerMinute.map { String($0 / 1_048_576) }.joined(separator: " ")
+    }
+    print(line)
+}
+
+if let n = option("--leak-check").flatMap(Int.init) {
+    try LeakCheck.run(model: model, blocks: n)
+    exit(0)
+}
+if let only = option("--only").flatMap(Int.init) {     // one pipelined run, for profilers
+    report("\(only) frames pipelined", try measure(frames: only, sequential: arguments.contains("--sequential")))
+    exit(0)
+}
+let torchOnly = arguments.contains("--torch-only")
+let short = 160                       // 10 s at 16 fps
+let long = quick ? 960 : 4800          // 5 min (quick: 1 min)
+_ = try measure(frames: 24, sequential: false)      // warm-up: page in the weights
+if !torchOnly {
+let pipelined = try measure(frames: short, sequential: false)
+report("10 s pipelined", pipelined)
+let sequential = try measure(frames: short, sequential: true)
+report("10 s --sequential", sequential)
+print(String(format: "pipelined / sequential throughput: %.2fx", pipelined.fps / sequential.fps))
+let longRun = try measure(frames: long, sequential: false)
+report(quick ? "1 min pipelined" : "5 min pipelined", longRun)
+
+}
+
+if arguments.contains("--torch") || torchOnly {
+    let blocks = quick ? 10 : 40
+    _ = try measure(frames: blocks * 12, sequential: true)
+    if let ms = DenoiserLog.blockP50Ms {
+        TorchPeer.run(repoRoot: repoRoot, model: model, blocks: blocks, swiftBlockMs: ms)
+    } else {
+        print("no per-block time from the denoiser's log")
+    }
+}

@@ -1,0 +1,67 @@
+import Foundation
+import FlowKit
+
+/// `cache.manager`: owns the K/V of every layer for the denoiser's loop. Stores each block's clean
+/// K/V, slides the window past the sink, applies re-caches, and sends the next block's context.
+public final class CacheManagerNode: Node {
+    public static let contract = NodeContract(
+        type: "cache.manager",
+        summary: "K/V cache for block-causal generation: window + sink, re-cache on switch, EMA-sink, int8/4-bit storage, byte budget",
+        inputs: [PortSpec("update", "kv_update", doc: "KVUpdate from denoiser.block: re-caches and appended blocks")],
+        outputs: [
+            PortSpec("context", "kv_context", doc: "KVContext for the next block (connect back to denoiser.block's cache input with feedback: true)"),
+            PortSpec("evicted", "kv_eviction", doc: "KVEviction for every frame that leaves the cache (for a memory retriever)"),
+        ],
+        params: [
+            ParamSpec("window", .int, default: .int(9), range: 1...10_000, doc: "attention window in latent frames, the current block included"),
+            ParamSpec("sink", .int, default: .int(3), range: 0...10_000, doc: "latent frames at the start kept for good"),
+            ParamSpec("recache", .choice(["on-switch", "off"]), default: .string("on-switch"), doc: "recompute the window's K/V under a new prompt"),
+            ParamSpec("sink_update", .choice(["keep", "ema"]), default: .string("keep"), doc: "keep the sink, or fold evicted frames into it (Reward Forcing EMA-sink)"),
+            ParamSpec("ema_alpha", .float, default: .float(0.999), range: 0...1, doc: "EMA-sink weight of the old sink"),
+            ParamSpec("quantize", .choice(KVPrecision.allCases.map(\.rawValue)), default: .string("none"), doc: "K/V storage: none (f32), int8, 4bit"),
+            ParamSpec("budget_mb", .float, default: .float(0), range: 0...1_000_000, doc: "stored K/V limit in MiB; the oldest window frames go first; 0: none"),
+        ])
+
+    public static func check(_ params: Params) -> [ParamProblem] {
+        params.string("sink_update") == "ema" && params.int("sink") == 0
+            ? [ParamProblem(param: "sink_update", "EMA-sink needs sink > 0")] : []
+    }
+
+    private(set) public var store: KVStore
+
+    public init(context: NodeContext) throws {
+        let p = context.params
+        store = KVStore(policy: CachePolicy(sinkFrames: p.int("sink"), windowFrames: p.int("window"),
+                                            recacheOnSwitch: p.string("recache") == "on-switch",
+                                            emaSink: p.string("sink_update") == "ema", emaAlpha: Float(p.double("ema_alpha")),
+                                            precision: KVPrecision(rawValue: p.string("quantize")) ?? .f32,
+                                            budgetBytes: Int(p.double("budget_mb") * 1024 * 1024)))
+    }
+
+    public func process(_ packet: Packet, port: String, _ io: NodeIO) throws {
+        let update = try packet.value(as: KVUpdate.self)
+        switch update.kind {
+        case .recache:
+            try store.recache(update.frames, seconds: update.computeSeconds)
+        case .append:
+            for eviction in try store.append(update.frames, blockFrames: update.blockFrames) {
+                try io.emit("evicted", Packet(position: eviction.frame.position, payload: eviction))
+            }
+            let meta = ["kv_bytes": String(store.bytes), "kv_frames": String(store.sinkPositions.count + store.windowPositions.count)]
+            try io.emit("context", Packet(position: update.block + 1, payload: store.context(block: update.block + 1), meta: meta))
+        }
+    }
+
+    public func finish(_ io: NodeIO) throws {
+        let s = store.stats
+        var line = String(format: "%d frames stored, peak %.2f MiB (f32 would be %.2f MiB), %d evictions (%d window, %d budget), %d EMA-sink updates, %d re-cache pass(es) over %d frames in %.1f ms",
+                          s.appendedFrames, Double(s.peakBytes) / 1_048_576, Double(s.peakF32Bytes) / 1_048_576,
+                          s.evictions, s.windowEvictions, s.budgetEvictions, s.emaUpdates, s.recachePasses, s.recacheFrames, s.recacheSeconds * 1000)
+        if store.policy.precision != .f32 {
+            let saved = s.peakF32Bytes > 0 ? 100 * (1 - Double(s.peakBytes) / Double(s.peakF32Bytes)) : 0
+            line += String(format: "; %@ storage saves %.1f%%, K/V error max abs %.4g, relative RMS %.4g",
+                           store.policy.precision.rawValue, saved, store.quantizationMaxAbsError, store.quantizationRelativeRMSError)
+        }
+        io.log(line)
+    }
+}

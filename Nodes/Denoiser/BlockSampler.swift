@@ -1,0 +1,92 @@
+import FlowKit
+
+/// The LongLive / Self-Forcing block loop on one model (MODEL_FORMAT.md §2.2): few-step denoising
+/// of a block against a fixed K/V prefix, x0 prediction and re-noising between steps, then the
+/// t = 0 pass whose K/V the cache keeps; and the re-cache pass of a prompt switch.
+struct BlockSampler: Sendable {
+    let model: DiTModel
+    let schedule: FlowSchedule
+    let blockFrames: Int
+
+    struct BlockResult {
+        /// Clean normalised latents [F, C, H, W].
+        let x0: Tensor
+        /// The clean pass's K/V of every frame.
+        let frames: [KVFrame]
+        /// The first call's velocity (parity tests).
+        let firstVelocity: Tensor
+    }
+
+    /// Per layer, the visible frames' K/V concatenated in the given order; nil when there are none.
+    func prefix(_ frames: [KVFrame]) -> [LayerKV]? {
+        guard !frames.isEmpty else { return nil }
+        return (0..<model.config.depth).map { l in
+            LayerKV(keys: Tensor.concatenate(frames.map { $0.keys[l] }, dim: 1),
+                    values: Tensor.concatenate(frames.map { $0.values[l] }, dim: 1))
+        }
+    }
+
+    /// Generates block `block` from `noises` (the initial x, then one draw per re-noising).
+    func generate(block: Int, noises: [Tensor], text: TextContext, visible: [KVFrame]) -> BlockResult {
+        precondition(noises.count >= schedule.sigmas.count, "need \(schedule.sigmas.count) noise tensors")
+        let positions = (0..<blockFrames).map { block * blockFrames + $0 }
+        let pre = prefix(visible)
+        let sigmas = schedule.sigmas
+        var x = noises[0]
+        var x0 = x
+        var firstVelocity: Tensor?
+        for (i, sigma) in sigmas.enumerated() {
+            let t = [Float](repeating: FlowSchedule.timestep(sigma), count: blockFrames)
+            let v = model.forward(x, timesteps: t, positions: positions, text: text, prefix: pre).velocity
+            if firstVelocity == nil { firstVelocity = v }
+            x0 = Self.axpy(x, v, -sigma)                                  // x0 = x - sigma * v
+            if i + 1 < sigmas.count {
+                let next = sigmas[i + 1]                                 // x = (1 - s') x0 + s' noise
+                x = Self.mix(x0, 1 - next, noises[i + 1], next)
+            }
+        }
+        let kv = model.forward(x0, timesteps: [Float](repeating: 0, count: blockFrames), positions: positions,
+                               text: text, prefix: pre).kv
+        return BlockResult(x0: x0, frames: split(kv, positions: positions, latents: x0, generation: text.generation),
+                           firstVelocity: firstVelocity!)
+    }
+
+    /// LongLive re-cache: one t = 0 pass over the window's clean latents under the new prompt, with
+    /// the sink as prefix and a block-causal mask inside the window. Returns the window's new K/V.
+    func recache(window: [KVFrame], sink: [KVFrame], text: TextContext) throws -> [KVFrame] {
+        guard !window.isEmpty else { return [] }
+        let positions = window.map(\.position)
+        for (a, b) in zip(positions, positions.dropFirst()) where b != a + 1 {
+            throw NodeError("re-cache needs a contiguous window, got positions \(positions)")
+        }
+        let latents = try window.map { frame -> Tensor in
+            guard let z = frame.latent else { throw NodeError("re-cache: frame \(frame.position) has no clean latent") }
+            return z.reshaped([1] + z.shape)
+        }
+        let z = Tensor.concatenate(latents, dim: 0)
+        let kv = model.forward(z, timesteps: [Float](repeating: 0, count: window.count), positions: positions,
+                               text: text, prefix: prefix(sink), mask: .blockCausal(blockFrames: blockFrames)).kv
+        return split(kv, positions: positions, latents: z, generation: text.generation)
+    }
+
+    /// A call's per-layer K/V [heads, F*T, hd] -> one KVFrame per frame.
+    private func split(_ kv: [LayerKV], positions: [Int], latents: Tensor, generation: Int) -> [KVFrame] {
+        let tpf = model.config.tokensPerFrame
+        return positions.enumerated().map { f, p in
+            let r = (f * tpf)..<((f + 1) * tpf)
+            return KVFrame(position: p,
+                           keys: kv.map { $0.keys.slice(dim: 1, r).contiguous() },
+                           values: kv.map { $0.values.slice(dim: 1, r).contiguous() },
+                           latent: latents.select(dim: 0, f).contiguous(), promptGeneration: generation)
+        }
+    }
+
+    static func axpy(_ x: Tensor, _ y: Tensor, _ a: Float) -> Tensor { mix(x, 1, y, a) }
+
+    /// a*x + b*y elementwise.
+    static func mix(_ x: Tensor, _ a: Float, _ y: Tensor, _ b: Float) -> Tensor {
+        Tensor(shape: x.shape) { out in
+            x.withUnsafeFloats { xs in y.withUnsafeFloats { ys in for i in 0..<out.count { out[i] = a * xs[i] + b * ys[i] } } }
+        }
+    }
+}

@@ -1,0 +1,184 @@
+import Foundation
+import FlowKit
+
+/// `denoiser.block`: block-causal autoregressive generation with the world-tiny DiT. Each block
+/// waits for its K/V context from the cache manager (a feedback edge, seeded for block 0), is
+/// denoised in a few steps, and its clean K/V go back to the cache manager.
+public final class DenoiserNode: Node {
+    public static let contract = NodeContract(
+        type: "denoiser.block",
+        summary: "Few-step block-causal denoising with a K/V cache (LongLive / Self-Forcing), re-cache on prompt switch",
+        inputs: [
+            PortSpec("text", "embedding[f32; T, 384]", doc: "prompt embeddings; a timeline prompt applies from its start frame, a live one from the next block"),
+            PortSpec("cache", "kv_context", doc: "K/V context for the next block from cache.manager (feedback edge; the seed means an empty cache)"),
+        ],
+        outputs: [
+            PortSpec("latents", "latent[f32; F, C, H, W]", doc: "LatentBlock per block, de-normalised for the VAE; position = block index"),
+            PortSpec("kv", "kv_update", doc: "KVUpdate: a re-cache of the window (on a switch), then the block's clean K/V"),
+        ],
+        params: [
+            ParamSpec("model", .path, default: .string("Models/world-tiny"), doc: "world-tiny folder (config.json, denoiser.safetensors)"),
+            ParamSpec("weights", .choice(["denoiser", "drafter"]), default: .string("denoiser"), doc: "which DiT of the folder"),
+            ParamSpec("frames", .int, default: .int(480), range: 1...100_000_000, doc: "video frames to generate (rounded up to whole blocks)"),
+            ParamSpec("steps", .list(.int), default: .list([]), range: 1...1000, doc: "timesteps, e.g. [1000, 750, 500, 250]; empty: the model's"),
+            ParamSpec("shift", .float, default: .float(0), range: 0...100, doc: "timestep shift; 0: the model's (5)"),
+            ParamSpec("seed", .int, default: .int(0), doc: "noise seed: the same seed and graph give the same frames"),
+        ],
+        compute: .heavy)
+
+    public static func shapeBindings(_ params: Params) -> [String: Int] { ["C": 16, "H": 8, "W": 8] }
+
+    let sampler: BlockSampler
+    private let noise: SeededNoise
+    private let totalBlocks: Int
+    private let framesPerBlock: Int
+
+    private var pendingTexts: [Conditioning] = []
+    private var textClosed = false
+    private var active: (conditioning: Conditioning, context: TextContext)?
+    private var context: KVContext?
+    private var block = 0
+    private var blockSeconds: [Double] = []
+    private var recacheCount = 0
+    private var warnedPosition = false
+
+    public init(context: NodeContext) throws {
+        let folder = try ModelFolder.locate(context.params.string("model"), baseDirectory: context.baseDirectory)
+        let model = try DiTModel(folder: folder, section: context.params.string("weights"))
+        let defaults = model.config.sampler
+        let steps = context.params.ints("steps")
+        let shift = context.params.double("shift")
+        sampler = BlockSampler(model: model,
+                               schedule: FlowSchedule(steps: steps.isEmpty ? defaults.steps : steps, shift: shift > 0 ? shift : defaults.shift),
+                               blockFrames: defaults.blockFrames)
+        noise = SeededNoise(seed: UInt64(bitPattern: Int64(context.params.int("seed"))))
+        let videoFramesPerLatent = 4
+        framesPerBlock = defaults.blockFrames * videoFramesPerLatent
+        totalBlocks = (context.params.int("frames") + framesPerBlock - 1) / framesPerBlock
+    }
+
+    public func process(_ packet: Packet, port: String, _ io: NodeIO) throws {
+        switch port {
+        case "text":
+            pendingTexts.append(try Conditioning(packet))
+        case "cache":
+            if packet.payload is LoopSeed { context = .empty() }
+            else { context = try packet.value(as: KVContext.self) }
+        default:
+            throw NodeError("denoiser.block has no input '\(port)'")
+        }
+        try advance(io)
+    }
+
+    public func inputClosed(_ port: String, _ io: NodeIO) throws {
+        if port == "text" {
+            textClosed = true
+            try advance(io)
+            if active == nil && pendingTexts.isEmpty {
+                throw NodeError("the text input closed before any prompt arrived")
+            }
+        } else if port == "cache" {
+            io.endStream()
+        }
+    }
+
+    /// Runs the next block once its context and its prompt are known.
+    private func advance(_ io: NodeIO) throws {
+        guard block < totalBlocks, let ctx = context else { return }
+        guard let next = try promptForBlock() else { return }
+        context = nil
+        let started = Date()
+        var visible = ctx.frames
+        if let previous = active, previous.conditioning.generation != next.conditioning.generation {
+            if next.conditioning.live {
+                // Frames queued under the old prompt would show late: drop what the decoder has not started.
+                let dropped = io.flushOutputs(["latents"])
+                if dropped > 0 { io.log("prompt switch: flushed \(dropped) queued block(s) of the old prompt") }
+            }
+            if ctx.recacheOnSwitch && !ctx.window.isEmpty {
+                let t0 = Date()
+                let window = try sampler.recache(window: ctx.window, sink: ctx.sink, text: next.context)
+                recacheCount += 1
+                try io.emit("kv", Packet(position: block, payload: KVUpdate(kind: .recache, frames: window, block: block,
+                                                                           blockFrames: sampler.blockFrames,
+                                                                           computeSeconds: Date().timeIntervalSince(t0))))
+                visible = ctx.sink + window
+            }
+            io.log("block \(block): prompt \(next.conditioning.generation) \"\(next.conditioning.text)\"")
+        }
+        active = next
+        if (block + 1) * sampler.blockFrames > sampler.model.config.sampler.maxTrainedPosition && !warnedPosition {
+            warnedPosition = true
+            io.log("block \(block): latent positions pass the trained range (\(sampler.model.config.sampler.maxTrainedPosition)); quality may drop from here")
+        }
+        let noises = (0...sampler.schedule.sigmas.count - 1).map { draw in
+            noise.tensor(shape: [sampler.blockFrames, sampler.model.config.latentChannels,
+                                 sampler.model.config.latentSize, sampler.model.config.latentSize], block: block, draw: draw)
+        }
+        let result = sampler.generate(block: block, noises: noises, text: next.context, visible: visible)
+        let latents = LatentNormalization(config: sampler.model.config).denormalize(result.x0)
+        let meta = ["prompt_generation": String(next.conditioning.generation)]
+        try io.emit("latents", Packet(position: block, payload: LatentBlock(latents: latents, firstLatentFrame: block * sampler.blockFrames,
+                                                                             promptGeneration: next.conditioning.generation), meta: meta))
+        try io.emit("kv", Packet(position: block, payload: KVUpdate(kind: .append, frames: result.frames, block: block,
+                                                                   blockFrames: sampler.blockFrames)))
+        blockSeconds.append(Date().timeIntervalSince(started))
+        block += 1
+        if block >= totalBlocks { io.endStream() }
+    }
+
+    /// The prompt in force at the block's first frame, or nil while it cannot be known yet.
+    private func promptForBlock() throws -> (conditioning: Conditioning, context: TextContext)? {
+        let frame = block * framesPerBlock
+        var chosen = active?.conditioning
+        var consumed = 0
+        for (i, c) in pendingTexts.enumerated() {
+            guard c.live || c.startFrame <= frame else { break }
+            chosen = c
+            consumed = i + 1
+        }
+        guard let conditioning = chosen else { return nil }
+        // A timeline prompt names the frame of the next entry: if that entry is due but has not
+        // arrived yet, wait for it rather than generate under the wrong prompt.
+        if !conditioning.live, let due = conditioning.nextTimelineFrame, due <= frame,
+           consumed == pendingTexts.count, !textClosed {
+            return nil
+        }
+        pendingTexts.removeFirst(consumed)
+        if let active, active.conditioning.generation == conditioning.generation, active.conditioning.text == conditioning.text {
+            return active
+        }
+        return (conditioning, sampler.model.textContext(conditioning.tokens, generation: conditioning.generation))
+    }
+
+    public func finish(_ io: NodeIO) throws {
+        guard !blockSeconds.isEmpty else { return }
+        let sorted = blockSeconds.sorted()
+        let p50 = sorted[sorted.count / 2], p99 = sorted[min(sorted.count - 1, Int(Double(sorted.count) * 0.99))]
+        io.log(String(format: "%d blocks (%d frames), per block p50 %.1f ms p99 %.1f ms, %d re-cache pass(es)",
+                      block, block * framesPerBlock, p50 * 1000, p99 * 1000, recacheCount))
+    }
+}
+
+/// z = zn * std + mean per channel (the denoiser works on normalised latents, the VAE on raw ones).
+struct LatentNormalization {
+    let mean: [Float]
+    let std: [Float]
+
+    init(config: DiTConfig) {
+        mean = config.latentMean
+        std = config.latentStd
+    }
+
+    func denormalize(_ zn: Tensor) -> Tensor {
+        let c = zn.shape[1], plane = zn.shape[2] * zn.shape[3]
+        return Tensor(shape: zn.shape) { out in
+            zn.withUnsafeFloats { src in
+                for i in 0..<out.count {
+                    let ch = (i / plane) % c
+                    out[i] = src[i] * std[ch] + mean[ch]
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,6 @@
+import FlowKit
+
+/// The denoiser node family.
+public enum DenoiserNodes {
+    public static var types: [any Node.Type] { [DenoiserNode.self] }
+}

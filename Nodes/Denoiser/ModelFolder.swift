@@ -1,0 +1,79 @@
+import Foundation
+import FlowKit
+
+/// A world-tiny model folder (`config.json` + safetensors files), found from a graph param.
+struct ModelFolder {
+    let path: String
+    let config: [String: Any]
+
+    /// Relative paths are tried against the working directory first (graphs say `Models/world-tiny`,
+    /// meaning the repository root), then against the graph file's folder.
+    static func locate(_ param: String, baseDirectory: String) throws -> ModelFolder {
+        let candidates = param.hasPrefix("/") ? [param]
+            : [FileManager.default.currentDirectoryPath + "/" + param, baseDirectory + "/" + param]
+        for dir in candidates where FileManager.default.fileExists(atPath: dir + "/config.json") {
+            return try ModelFolder(path: dir)
+        }
+        throw NodeError("no world-tiny model at '\(param)' (looked for config.json in \(candidates.joined(separator: ", "))); train and export it with Training/export.py, or make random weights with `python3 Training/make_longlive_fixtures.py --full DIR`")
+    }
+
+    init(path: String) throws {
+        self.path = path
+        let data = try Data(contentsOf: URL(fileURLWithPath: path + "/config.json"))
+        guard let json = try JSONSerialization.jsonObject(with: data) as? [String: Any] else {
+            throw NodeError("\(path)/config.json is not a JSON object")
+        }
+        config = json
+    }
+
+    /// The config entry of one model, refusing one marked missing.
+    func section(_ name: String) throws -> [String: Any] {
+        guard let s = config[name] as? [String: Any] else { throw NodeError("\(path)/config.json has no '\(name)' entry") }
+        if s["missing"] as? Bool == true { throw NodeError("\(path): the \(name) model is marked missing (not trained/exported yet)") }
+        return s
+    }
+
+    func weights(_ section: [String: Any], name: String) throws -> WeightFile {
+        let file = section["file"] as? String ?? "\(name).safetensors"
+        return try WeightFile(path: path + "/" + file)
+    }
+}
+
+/// Config values with the error a user can act on.
+extension Dictionary where Key == String, Value == Any {
+    func int(_ key: String) throws -> Int {
+        if let v = self[key] as? Int { return v }
+        if let v = self[key] as? Double, v == v.rounded() { return Int(v) }
+        throw NodeError("config.json: '\(key)' is missing or not an integer")
+    }
+    func double(_ key: String) throws -> Double {
+        if let v = self[key] as? Double { return v }
+        if let v = self[key] as? Int { return Double(v) }
+        throw NodeError("config.json: '\(key)' is missing or not a number")
+    }
+    func ints(_ key: String) throws -> [Int] {
+        guard let v = self[key] as? [Any] else { throw NodeError("config.json: '\(key)' is missing or not a list") }
+        return try v.map { item in
+            if let i = item as? Int { return i }
+            throw NodeError("config.json: '\(key)' holds a non-integer")
+        }
+    }
+}
+
+/// Weights of one safetensors file, widened to f32, with shapes checked against what the model expects.
+struct WeightFile {
+    let file: SafetensorsFile
+
+    init(path: String) throws {
+        do { file = try SafetensorsFile(path: path) } catch { throw NodeError("cannot open weights: \(error)") }
+    }
+
+    func tensor(_ name: String, _ shape: [Int]) throws -> Tensor {
+        let t: Tensor
+        do { t = try file.floatTensor(name) } catch { throw NodeError("\(error)") }
+        guard t.shape == shape else {
+            throw NodeError("\(file.path): tensor '\(name)' has shape \(t.shape), expected \(shape)")
+        }
+        return t.contiguous()
+    }
+}

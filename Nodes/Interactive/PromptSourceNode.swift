@@ -1,0 +1,64 @@
+import FlowKit
+
+/// `prompt.source`: the prompts of a session. The graph's timeline is emitted first (each prompt
+/// says the frame it applies from and when the next one is due, so the denoiser applies it at
+/// exactly that frame); then, when standard input is a terminal, each typed line is a prompt
+/// switch that applies to the next block.
+public final class PromptSourceNode: Node {
+    public static let contract = NodeContract(
+        type: "prompt.source",
+        summary: "Prompts from a timeline (at frame N, text) and, on a terminal, each typed line as a switch",
+        outputs: [PortSpec("prompt", "prompt", doc: "Prompt packets; position = start frame (timeline) or switch number (typed)")],
+        params: [
+            ParamSpec("text", .string, default: .string(""), doc: "a single prompt for the whole run (instead of timeline)"),
+            ParamSpec("timeline", .list(.map), default: .list([]), doc: "[{ at: FRAME, text: PROMPT }, ...], first at frame 0, frames increasing"),
+            ParamSpec("terminal", .choice(["auto", "on", "off"]), default: .string("auto"),
+                      doc: "read typed prompts from stdin: auto = when stdin is a terminal; Ctrl-D ends the input"),
+        ])
+
+    public static func check(_ params: Params) -> [ParamProblem] { Timeline.parse(params).1 }
+
+    private let timeline: Timeline
+    private let readTerminal: Bool
+    private var emittedTimeline = false
+    private var generation = 0
+
+    public init(context: NodeContext) throws {
+        let (parsed, problems) = Timeline.parse(context.params)
+        guard let parsed else { throw NodeError(problems.map { "\($0.param): \($0.message)" }.joined(separator: "; ")) }
+        timeline = parsed
+        switch context.params.string("terminal") {
+        case "on": readTerminal = true
+        case "off": readTerminal = false
+        default: readTerminal = TerminalLines.stdinIsTerminal
+        }
+    }
+
+    public func produce(_ io: NodeIO) throws -> Production {
+        if !emittedTimeline {
+            emittedTimeline = true
+            for (i, entry) in timeline.entries.enumerated() {
+                var meta = ["prompt_mode": "timeline"]
+                if i + 1 < timeline.entries.count { meta["timeline_next"] = String(timeline.entries[i + 1].frame) }
+                try io.emit("prompt", Packet(position: entry.frame, payload: Prompt(text: entry.text, startFrame: entry.frame, generation: generation), meta: meta))
+                generation += 1
+            }
+            if readTerminal { io.log("type a prompt and press Enter to switch; Ctrl-D ends the input") }
+            return readTerminal ? .more : .done
+        }
+        if io.isStopping { return .done }
+        switch TerminalLines.next(timeoutMs: 200) {
+        case .endOfInput:
+            return .done
+        case .nothingYet:
+            return .more
+        case .line(let raw):
+            let text = raw.trimmingCharacters(in: .whitespaces)
+            guard !text.isEmpty else { return .more }
+            try io.emit("prompt", Packet(position: generation, payload: Prompt(text: text, startFrame: 0, generation: generation),
+                                         meta: ["prompt_mode": "live"]))
+            generation += 1
+            return .more
+        }
+    }
+}

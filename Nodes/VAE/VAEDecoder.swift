@@ -1,0 +1,59 @@
+import FlowKit
+
+/// The world-tiny VAE decoder: latent frames `[n, 16, 8, 8]` -> video frames `[4n, 3, 64, 64]`.
+/// Only `decoder.mid` looks back in time (causal 3D convolutions); its cache makes streaming exact.
+struct VAEDecoder {
+    let framesPerLatent: Int
+    let latentChannels: Int
+    let latentSize: Int
+    let convIn: Conv2d
+    let mid: CausalResBlock3d
+    let res0, res1, res2, res3: ResBlock2d
+    let up0, up1, up2: Conv2d
+    let normOut: GroupNormLayer
+    let convOut: Conv2d
+
+    /// The state a stream carries from one latent frame to the next.
+    typealias Cache = CausalResBlock3d.Cache
+
+    init(folder: ModelFolder) throws {
+        let cfg = try folder.section("vae")
+        let ch = try cfg.ints("channels")
+        guard ch.count == 3 else { throw NodeError("config.json vae.channels: expected 3 values, got \(ch)") }
+        let (c0, c1, c2) = (ch[0], ch[1], ch[2])
+        let zc = try cfg.int("latent_channels"), groups = try cfg.int("gn_groups")
+        let eps = Float(try cfg.double("gn_eps"))
+        framesPerLatent = try cfg.int("frames_per_latent")
+        latentChannels = zc
+        latentSize = 8
+        let w = try folder.weights(cfg, name: "vae")
+        convIn = try Conv2d(w, "decoder.conv_in", out: c2, in: zc)
+        mid = try CausalResBlock3d(w, "decoder.mid", channels: c2, groups: groups, epsilon: eps)
+        res0 = try ResBlock2d(w, "decoder.res0", channels: c2, groups: groups, epsilon: eps)
+        up0 = try Conv2d(w, "decoder.up0", out: c2, in: c2)
+        res1 = try ResBlock2d(w, "decoder.res1", channels: c2, groups: groups, epsilon: eps)
+        up1 = try Conv2d(w, "decoder.up1", out: c1, in: c2)
+        res2 = try ResBlock2d(w, "decoder.res2", channels: c1, groups: groups, epsilon: eps)
+        up2 = try Conv2d(w, "decoder.up2", out: c0, in: c1)
+        res3 = try ResBlock2d(w, "decoder.res3", channels: c0, groups: groups, epsilon: eps)
+        normOut = try GroupNormLayer(w, "decoder.norm_out", channels: c0, groups: groups, epsilon: eps)
+        convOut = try Conv2d(w, "decoder.conv_out", out: 3 * framesPerLatent, in: c0)
+    }
+
+    func emptyCache() -> Cache { mid.emptyCache(height: latentSize, width: latentSize) }
+
+    /// Decodes n latent frames that follow the frames `cache` has seen; returns unclamped video
+    /// `[framesPerLatent * n, 3, H, W]` in [-1, 1] nominal range.
+    func decode(_ z: Tensor, cache: inout Cache) -> Tensor {
+        precondition(z.rank == 4 && z.shape[1] == latentChannels, "VAE decoder wants [n, \(latentChannels), h, w], got \(z.shape)")
+        var x = convIn(z)
+        x = mid(x, cache: &cache)
+        x = up0(Kernels.upsampleNearest(res0(x), scale: (h: 2, w: 2)))
+        x = up1(Kernels.upsampleNearest(res1(x), scale: (h: 2, w: 2)))
+        x = up2(Kernels.upsampleNearest(res2(x), scale: (h: 2, w: 2)))
+        x = convOut(Kernels.silu(normOut(res3(x))))
+        // [n, 4*3, H, W] -> [4n, 3, H, W]: channel f*3 + rgb is video frame 4k + f.
+        let s = x.shape
+        return x.reshaped([s[0] * framesPerLatent, 3, s[2], s[3]])
+    }
+}

@@ -1,0 +1,77 @@
+import FlowKit
+
+/// `vae.decoder`: streaming decode of latent blocks into RGB frames with the causal temporal cache.
+/// Each block is decoded one latent frame at a time, the cache carried across frames and blocks,
+/// so the stream equals a whole-sequence decode.
+public final class VAEDecoderNode: Node {
+    public static let contract = NodeContract(
+        type: "vae.decoder",
+        summary: "Streams latent blocks through the world-tiny VAE decoder (causal cache) into RGB frames",
+        inputs: [PortSpec("latents", "latent[f32; F, C, h, w]",
+                          doc: "LatentBlock (de-normalised latents, VAE space); position = block index")],
+        outputs: [PortSpec("frames", "frames[u8; N, H, W, 3]",
+                           doc: "FrameBatch of 4 video frames per latent frame, 64x64 RGB; position = block index")],
+        params: [
+            ParamSpec("model", .path, default: .string("Models/world-tiny"), doc: "world-tiny folder (config.json, vae.safetensors)"),
+            ParamSpec("fps", .float, default: .float(16), range: 1...1000, doc: "frame rate carried with the frames"),
+        ],
+        compute: .heavy)
+
+    // world-tiny: 16 latent channels at 8x8 decode to 64x64 frames.
+    public static func shapeBindings(_ params: Params) -> [String: Int] { ["C": 16, "h": 8, "w": 8, "H": 64, "W": 64] }
+
+    private let decoder: VAEDecoder
+    private let fps: Double
+    private var cache: VAEDecoder.Cache
+    private var nextFrame = 0
+    private var decodedLatentFrames = 0
+
+    public init(context: NodeContext) throws {
+        let folder = try ModelFolder.locate(context.params.string("model"), baseDirectory: context.baseDirectory)
+        decoder = try VAEDecoder(folder: folder)
+        fps = context.params.double("fps")
+        cache = decoder.emptyCache()
+    }
+
+    public func process(_ packet: Packet, port: String, _ io: NodeIO) throws {
+        let block = try packet.value(as: LatentBlock.self)
+        let z = block.latents.contiguous()
+        guard z.shape[1] == decoder.latentChannels, z.shape[2] == 8, z.shape[3] == 8 else {
+            throw NodeError("block \(packet.position): latents \(z.shape), expected [F, \(decoder.latentChannels), 8, 8]")
+        }
+        // One latent frame at a time: the smallest unit the cache allows, so the first frames of a
+        // block leave as early as possible and scratch memory stays small.
+        var parts: [Tensor] = []
+        for f in 0..<z.shape[0] {
+            parts.append(decoder.decode(z.slice(dim: 0, f..<(f + 1)).contiguous(), cache: &cache))
+        }
+        decodedLatentFrames += z.shape[0]
+        let video = Tensor.concatenate(parts, dim: 0)
+        let rgb = FrameQuantizer.rgb24(video)
+        let batch = FrameBatch(width: video.shape[3], height: video.shape[2], firstFrame: nextFrame, fps: fps, rgb: rgb)
+        nextFrame += batch.count
+        var meta = packet.meta
+        meta["prompt_generation"] = String(block.promptGeneration)
+        try io.emit("frames", Packet(position: packet.position, payload: batch, meta: meta))
+    }
+
+    public func finish(_ io: NodeIO) throws {
+        io.log("decoded \(decodedLatentFrames) latent frames into \(nextFrame) video frames")
+    }
+}
+
+/// The decoder as a library call, for tests and benchmarks: whole-sequence or streamed.
+public struct VAEDecoderRunner {
+    let decoder: VAEDecoder
+    var cache: CausalResBlock3d.Cache
+
+    public init(modelFolder: String) throws {
+        decoder = try VAEDecoder(folder: try ModelFolder(path: modelFolder))
+        cache = decoder.emptyCache()
+    }
+
+    /// Decodes latents `[n, C, 8, 8]` continuing the stream; returns video `[4n, 3, 64, 64]`.
+    public mutating func decode(_ latents: Tensor) -> Tensor { decoder.decode(latents.contiguous(), cache: &cache) }
+
+    public mutating func reset() { cache = decoder.emptyCache() }
+}

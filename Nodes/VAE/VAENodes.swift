@@ -1,0 +1,6 @@
+import FlowKit
+
+/// The VAE node family.
+public enum VAENodes {
+    public static var types: [any Node.Type] { [VAEDecoderNode.self] }
+}

@@ -1,0 +1,93 @@
+import XCTest
+import FlowKit
+@testable import DenoiserNodes
+@testable import CacheNodes
+
+/// denoiser.block and cache.manager wired by hand (the feedback loop without the runtime).
+final class DenoiserNodeTests: XCTestCase {
+    struct LoopRun {
+        var latents: [LatentBlock] = []
+        var updates: [KVUpdate] = []
+    }
+
+    /// Runs the loop until the denoiser ends its stream; `prompts` are (prompt, meta) fed up front
+    /// except those listed in `late`, which are fed after block `lateAfterBlock`.
+    func runLoop(seed: Int, frames: Int, prompts: [(Prompt, [String: String])], late: [(Prompt, [String: String])] = [],
+                 lateAfterBlock: Int = 0, quantize: String = "none") throws -> LoopRun {
+        let den = try NodeHarness(DenoiserNode.self, params: ["model": .string(Fixtures.modelFolder), "frames": .int(frames), "seed": .int(seed)])
+        let kv = try NodeHarness(CacheManagerNode.self, params: ["quantize": .string(quantize)])
+        for (p, meta) in prompts { try den.feed("text", Packet(position: p.startFrame, payload: TextStubNode.embedding(p), meta: meta)) }
+        try den.feed("cache", position: 0, LoopSeed())
+        var run = LoopRun()
+        var lateFed = late.isEmpty
+        while !den.ended {
+            let updates = try den.payloads("kv", as: KVUpdate.self)
+            run.latents += try den.payloads("latents", as: LatentBlock.self)
+            run.updates += updates
+            den.clearOutputs()
+            for u in updates { try kv.feed("update", position: u.block, u) }
+            let contexts = kv.outputs("context")
+            kv.clearOutputs()
+            if contexts.isEmpty {
+                guard !lateFed, run.latents.count > lateAfterBlock else { XCTFail("loop stalled"); break }
+                for (p, meta) in late { try den.feed("text", Packet(position: p.startFrame, payload: TextStubNode.embedding(p), meta: meta)) }
+                lateFed = true
+                continue
+            }
+            for c in contexts { try den.feed("cache", c) }
+            if !lateFed && run.latents.count == lateAfterBlock + 1 {
+                XCTAssertTrue(den.outputs("latents").isEmpty, "block \(lateAfterBlock + 1) must wait for its timeline prompt")
+                for (p, meta) in late { try den.feed("text", Packet(position: p.startFrame, payload: TextStubNode.embedding(p), meta: meta)) }
+                lateFed = true
+            }
+        }
+        run.latents += try den.payloads("latents", as: LatentBlock.self)
+        run.updates += try den.payloads("kv", as: KVUpdate.self)
+        return run
+    }
+
+    static let single = [(Prompt(text: "a red circle", startFrame: 0, generation: 0), ["prompt_mode": "timeline"])]
+
+    func testSameSeedGivesTheSameFrames() throws {
+        let a = try runLoop(seed: 7, frames: 36, prompts: Self.single)
+        let b = try runLoop(seed: 7, frames: 36, prompts: Self.single)
+        let c = try runLoop(seed: 8, frames: 36, prompts: Self.single)
+        XCTAssertEqual(a.latents.count, 3)
+        XCTAssertEqual(a.latents.map(\.firstLatentFrame), [0, 3, 6])
+        for (x, y) in zip(a.latents, b.latents) { XCTAssertEqual(maxAbsDifference(x.latents, y.latents), 0) }
+        XCTAssertGreaterThan(maxAbsDifference(a.latents[2].latents, c.latents[2].latents), 1e-3)
+        XCTAssertEqual(a.updates.map(\.kind), [.append, .append, .append])
+    }
+
+    /// A timeline switch at frame 24 applies at block 2 exactly, waits for its prompt if it is late,
+    /// and re-caches the window (frames 3..5; the sink 0..2 keeps the old prompt).
+    func testTimelineSwitchAppliesAtItsFrameWithRecache() throws {
+        let first = (Prompt(text: "a red circle", startFrame: 0, generation: 0), ["prompt_mode": "timeline", "timeline_next": "24"])
+        let second = (Prompt(text: "a green square", startFrame: 24, generation: 1), ["prompt_mode": "timeline"])
+        let run = try runLoop(seed: 1, frames: 48, prompts: [first], late: [second], lateAfterBlock: 1)
+        XCTAssertEqual(run.latents.map(\.promptGeneration), [0, 0, 1, 1])
+        XCTAssertEqual(run.updates.map(\.kind), [.append, .append, .recache, .append, .append])
+        XCTAssertEqual(run.updates[2].frames.map(\.position), [3, 4, 5])
+        XCTAssertEqual(run.updates[2].frames.map(\.promptGeneration), [1, 1, 1])
+        // Same prompts delivered up front give the same frames (the wait changed nothing).
+        let eager = try runLoop(seed: 1, frames: 48, prompts: [first, second])
+        for (x, y) in zip(run.latents, eager.latents) { XCTAssertEqual(maxAbsDifference(x.latents, y.latents), 0) }
+    }
+
+    /// The output error int8 K/V storage causes, against f32 storage (reported, and bounded loosely).
+    func testInt8CacheChangesTheOutputLittle() throws {
+        let f32 = try runLoop(seed: 3, frames: 60, prompts: Self.single)
+        let int8 = try runLoop(seed: 3, frames: 60, prompts: Self.single, quantize: "int8")
+        let int4 = try runLoop(seed: 3, frames: 60, prompts: Self.single, quantize: "4bit")
+        var e8: Float = 0, e4: Float = 0, scale: Float = 0
+        for i in 0..<f32.latents.count {
+            e8 = max(e8, maxAbsDifference(f32.latents[i].latents, int8.latents[i].latents))
+            e4 = max(e4, maxAbsDifference(f32.latents[i].latents, int4.latents[i].latents))
+            scale = max(scale, maxAbs(f32.latents[i].latents))
+        }
+        print("latent error vs f32 K/V over 5 blocks: int8 \(e8), 4-bit \(e4) (latents up to \(scale))")
+        XCTAssertGreaterThan(e8, 0)
+        XCTAssertLessThan(e8, e4 + 1e-6, "int8 is at least as close as 4-bit")
+        XCTAssertLessThan(e8, 0.05 * scale)
+    }
+}

@@ -1,0 +1,174 @@
+"""Fixtures for the LongLive Swift nodes (vae.decoder, denoiser.block, cache.manager), made with reference.py.
+
+    python3 Training/make_longlive_fixtures.py                 # small random model + fixtures -> Tests/LongLiveTests/Fixtures/
+    python3 Training/make_longlive_fixtures.py --full out/world-tiny-random   # full-size random model (no fixtures)
+
+Why a model of its own: the trained world-tiny is produced by another run and may not exist yet, and the parity
+tests do not need its size. The weights here are random (every tensor non-zero, unlike a fresh torch init whose
+adaLN and output layers start at zero, which would make a parity test vacuous), stored F16 like export.py does,
+with a config.json of the same structure. The fixture model is small (dim 128, depth 2, VAE channels 8/16/32) so
+the test bundle stays small; the full-size model has the shipped architecture, for graphs and benchmarks.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+
+import numpy as np
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+REPO = os.path.dirname(HERE)
+FIX = os.path.join(REPO, "Tests", "LongLiveTests", "Fixtures")
+
+
+def vae_shapes(ch, zc=16):
+    c0, c1, c2 = ch
+    s = {}
+
+    def res(p, c, k3=False):
+        for n in ("norm1", "norm2"):
+            s[f"{p}.{n}.weight"] = (c,)
+            s[f"{p}.{n}.bias"] = (c,)
+        for n in ("conv1", "conv2"):
+            key = f"{p}.{n}.conv" if k3 else f"{p}.{n}"
+            s[f"{key}.weight"] = (c, c, 3, 3, 3) if k3 else (c, c, 3, 3)
+            s[f"{key}.bias"] = (c,)
+
+    def conv(p, o, i):
+        s[f"{p}.weight"] = (o, i, 3, 3)
+        s[f"{p}.bias"] = (o,)
+
+    conv("encoder.conv_in", c0, 12)
+    res("encoder.res0", c0); conv("encoder.down0", c1, c0)
+    res("encoder.res1", c1); conv("encoder.down1", c2, c1)
+    res("encoder.res2", c2); conv("encoder.down2", c2, c2)
+    res("encoder.mid", c2, True)
+    s["encoder.norm_out.weight"] = (c2,); s["encoder.norm_out.bias"] = (c2,)
+    conv("encoder.conv_out", zc, c2)
+    conv("decoder.conv_in", c2, zc)
+    res("decoder.mid", c2, True)
+    res("decoder.res0", c2); conv("decoder.up0", c2, c2)
+    res("decoder.res1", c2); conv("decoder.up1", c1, c2)
+    res("decoder.res2", c1); conv("decoder.up2", c0, c1)
+    res("decoder.res3", c0)
+    s["decoder.norm_out.weight"] = (c0,); s["decoder.norm_out.bias"] = (c0,)
+    conv("decoder.conv_out", 12, c0)
+    return s
+
+
+def denoiser_shapes(D, depth, pd=64, freq=256, text=384):
+    s = {}
+
+    def lin(p, o, i):
+        s[f"{p}.weight"] = (o, i)
+        s[f"{p}.bias"] = (o,)
+
+    lin("patch_in", D, pd); lin("t_fc1", D, freq); lin("t_fc2", D, D); lin("txt_fc1", D, text); lin("txt_fc2", D, D)
+    for l in range(depth):
+        b = f"blocks.{l}"
+        lin(f"{b}.ada", 6 * D, D)
+        for n in ("q", "k", "v", "o", "ca_q", "ca_k", "ca_v", "ca_o"):
+            lin(f"{b}.{n}", D, D)
+        for n in ("norm_q", "norm_k", "ca_norm_q", "ca_norm_k"):
+            s[f"{b}.{n}.weight"] = (D,)
+        s[f"{b}.norm_ca.weight"] = (D,); s[f"{b}.norm_ca.bias"] = (D,)
+        lin(f"{b}.fc1", 4 * D, D); lin(f"{b}.fc2", D, 4 * D)
+    lin("final_ada", 2 * D, D); lin("patch_out", pd, D)
+    return s
+
+
+def random_weights(shapes, rng):
+    out = {}
+    for k, shp in shapes.items():
+        if len(shp) == 1:
+            is_norm = "norm" in k and k.endswith("weight")
+            a = (1.0 + 0.1 * rng.standard_normal(shp)) if is_norm else 0.05 * rng.standard_normal(shp)
+        else:
+            fan_in = int(np.prod(shp[1:]))
+            a = rng.standard_normal(shp) / np.sqrt(fan_in)
+        out[k] = np.ascontiguousarray(a.astype(np.float16))
+    return out
+
+
+def write_model(out_dir, rng, vae_ch, dim, depth, heads):
+    sys.path.insert(0, HERE)
+    import reference
+    os.makedirs(out_dir, exist_ok=True)
+    vae = random_weights(vae_shapes(vae_ch), rng)
+    den = random_weights(denoiser_shapes(dim, depth), rng)
+    reference.save_safetensors(os.path.join(out_dir, "vae.safetensors"), vae, {"producer": "make_longlive_fixtures.py (random)"})
+    reference.save_safetensors(os.path.join(out_dir, "denoiser.safetensors"), den, {"producer": "make_longlive_fixtures.py (random)"})
+    hd = dim // heads
+    cfg = dict(format="flowrun-world-tiny", version=1, name="world-tiny-random",
+               vae=dict(frames_per_latent=4, channels=list(vae_ch), latent_channels=16, spatial_factor=8, gn_groups=8,
+                        gn_eps=1e-6, causal_time_kernel=3, file="vae.safetensors", dtype="F16"),
+               denoiser=dict(dim=dim, depth=depth, heads=heads, head_dim=hd, mlp_dim=4 * dim, latent_channels=16,
+                             latent_hw=8, patch=2, tokens_per_frame=16, patch_dim=64, text_dim=384, freq_dim=256,
+                             rope_axes=[24, 20, 20], rope_theta=10000.0, norm_eps=1e-6, gelu="tanh",
+                             prediction="flow", file="denoiser.safetensors", dtype="F16",
+                             latent_mean=[float(x) for x in 0.2 * rng.standard_normal(16)],
+                             latent_std=[float(x) for x in 0.5 + rng.random(16)],
+                             sampler=dict(steps=[1000, 750, 500, 250], shift=5.0, sink_frames=3, window_frames=9,
+                                          block_frames=3, cfg_scale=1.0, recache="on-switch", max_trained_position=300)),
+               drafter=dict(missing=True), descriptor=dict(missing=True), reward=dict(missing=True))
+    with open(os.path.join(out_dir, "config.json"), "w") as f:
+        json.dump(cfg, f, indent=1)
+    return cfg
+
+
+def f32(a):
+    return np.ascontiguousarray(np.asarray(a, np.float64).astype(np.float32))
+
+
+def write_fixtures(model_dir, rng):
+    os.environ["WORLD_TINY_MODEL_DIR"] = model_dir
+    sys.path.insert(0, HERE)
+    import reference
+    reference.MODEL_DIR = model_dir
+    Pv, cv, _ = reference.load_model("vae")
+    vae = reference.VAERef(Pv, cv)
+    z = f32(rng.standard_normal((4, 16, 8, 8)))
+    cache, frames = None, []
+    for i in range(4):
+        fr, cache = vae.decode(z[i:i + 1].astype(np.float64), cache)
+        frames.append(fr)
+    whole, _ = vae.decode(z.astype(np.float64))
+    reference.save_safetensors(os.path.join(FIX, "vae_decode.safetensors"),
+                               {"latents": z, "video": f32(np.concatenate(frames)), "video_whole": f32(whole)})
+    # one forward call with a cached prefix (sink-like), timestep per frame: isolates the DiT from the loop
+    Pd, cd, _ = reference.load_model("denoiser")
+    den = reference.DenoiserRef(Pd, cd)
+    text_a = f32(0.5 * rng.standard_normal((7, 384)))
+    text_b = f32(0.5 * rng.standard_normal((5, 384)))
+    zp = f32(rng.standard_normal((3, 16, 8, 8)))
+    _, kv_prefix = den.forward(zp.astype(np.float64), np.zeros(3), [0, 1, 2], text_a.astype(np.float64))
+    zx = f32(rng.standard_normal((3, 16, 8, 8)))
+    t = np.array([937.5, 937.5, 937.5])
+    v, kvs = den.forward(zx.astype(np.float64), t, [6, 7, 8], text_a.astype(np.float64), prefix=kv_prefix)
+    fx = {"prefix_latents": zp, "x": zx, "t": f32(t), "text": text_a, "v": f32(v),
+          "k_layer0": f32(kvs[0][0]), "v_layer0": f32(kvs[0][1]), "k_last": f32(kvs[-1][0]), "v_last": f32(kvs[-1][1])}
+    reference.save_safetensors(os.path.join(FIX, "denoiser_forward.safetensors"), fx)
+    # the streaming loop: 5 blocks, switch with re-cache at block 3 (same as export.py's denoiser_stream)
+    st = reference.stream_fixture("denoiser", rng, text_a.astype(np.float64), text_b.astype(np.float64))
+    reference.save_safetensors(os.path.join(FIX, "denoiser_stream.safetensors"), st)
+    print("wrote fixtures to", FIX)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--full", help="write a full-size random world-tiny to this folder instead")
+    a = ap.parse_args()
+    if a.full:
+        write_model(a.full, np.random.default_rng(7), (32, 64, 128), 256, 8, 4)
+        print("wrote", a.full)
+        return
+    rng = np.random.default_rng(20261121)
+    model_dir = os.path.join(FIX, "model")
+    write_model(model_dir, rng, (8, 16, 32), 128, 2, 2)
+    write_fixtures(model_dir, rng)
+
+
+if __name__ == "__main__":
+    main()

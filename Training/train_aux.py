@@ -1,0 +1,207 @@
+"""Train the small auxiliary models: the retrieval descriptor and the reward model.
+
+    nice -n 10 python3 Training/train_aux.py reward --out Training/runs/reward
+    nice -n 10 python3 Training/train_aux.py descriptor --out Training/runs/descriptor \
+        --vae Training/runs/denoiser/vae_frozen.pt --stats Training/runs/denoiser/latent_stats.pt
+
+reward: contrastive on the world.  A positive is (4 frames of a script, a fresh training phrasing of that
+  segment's prompt); a hard negative is the same frames with a prompt whose scene differs in exactly one
+  attribute (colour, shape, motion, background, or a second object).  Binary cross-entropy on balanced
+  pairs, so sigmoid(logit) is a calibrated P(match) under a 50/50 prior.  Frames are augmented with noise
+  and blur so generated (VAE-decoded) frames are in distribution.
+descriptor: Window Temporal Delta loss (reference §4) over 8 consecutive latent frames of the frozen VAE:
+  mean relu(cos(e_t, e_{t-k}) - 0.85), k = 1..3, + 0.1 * |e_t - 2e_{t-1} + e_{t-2}|^2 + reconstruction MSE.
+"""
+from __future__ import annotations
+
+import argparse
+import copy
+import math
+import os
+import time
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+import common
+import world
+from models import VAE, Descriptor, Reward
+
+
+# ------------------------------------------------------------------ reward data
+def perturb(seg: world.Segment, rng) -> world.Segment:
+    s = copy.deepcopy(seg)
+    kinds = ["colour", "shape", "motion", "bg"] + (["drop"] if len(s.objs) == 2 else ["add"])
+    k = kinds[int(rng.integers(len(kinds)))]
+    i = int(rng.integers(len(s.objs)))
+    o = s.objs[i]
+    if k == "colour":
+        o.colour = world._pick(rng, [c for c in world.COLOUR_NAMES if c not in [x.colour for x in s.objs]])
+    elif k == "shape":
+        o.shape = world._pick(rng, [x for x in world.SHAPES if x != o.shape])
+    elif k == "motion":
+        bad = {o.motion, "grow", "shrink"} if o.motion not in ("grow", "shrink") else {o.motion}
+        o.motion = world._pick(rng, [m for m in world.MOTIONS if m not in bad])
+    elif k == "bg":
+        s.bg = world._pick(rng, [b for b in world.BACKGROUND_NAMES if b != s.bg])
+    elif k == "drop":
+        s.objs = [s.objs[1 - i]]
+    else:
+        s.objs.append(world._new_obj(rng, avoid_colours=(o.colour,)))
+    return s
+
+
+def reward_batch(rng, te, bs, split="train", seed_base=0):
+    frames, txts, labels = [], [], []
+    for _ in range(bs):
+        sc = world.make_script(seed_base + int(rng.integers(1_000_000)), 192, split=split)
+        f0 = 4 * int(rng.integers(0, 192 // 4))
+        seg = sc.segments[sc.segment_at(f0)]
+        fr = world.render(sc, f0, 4)
+        pos = world.phrase(seg, rng, split)
+        neg = world.phrase(perturb(seg, rng), rng, split)
+        for p, y in ((pos, 1.0), (neg, 0.0)):
+            frames.append(fr)
+            txts.append(p)
+            labels.append(y)
+    v = torch.from_numpy(np.stack(frames)).float().div_(127.5).sub_(1).permute(0, 1, 4, 2, 3).contiguous()
+    embs = te.encode_many(txts)
+    L = max(e.shape[0] for e in embs)
+    t = torch.zeros(len(embs), L, 384)
+    m = torch.zeros(len(embs), L, dtype=torch.bool)
+    for i, e in enumerate(embs):
+        t[i, :e.shape[0]] = torch.from_numpy(e)
+        m[i, :e.shape[0]] = True
+    return v, t, m, torch.tensor(labels)
+
+
+def augment(v, rng):
+    N = v.shape[0]
+    out = v.clone()
+    for i in range(N):
+        if rng.random() < 0.5:
+            x = out[i]
+            out[i] = F.avg_pool2d(x, 3, stride=1, padding=1, count_include_pad=False)
+        out[i] += float(rng.uniform(0, 0.08)) * torch.randn_like(out[i])
+    return out
+
+
+@torch.no_grad()
+def eval_reward(model, te, n=256, split="heldout"):
+    rng = np.random.default_rng(4242)
+    v, t, m, y = reward_batch(rng, te, n // 2, split=split, seed_base=20_000_000)
+    lg = model(v, t, m)
+    p = torch.sigmoid(lg)
+    acc = ((p > 0.5).float() == y).float().mean().item()
+    pair = (lg[0::2] > lg[1::2]).float().mean().item()
+    # expected calibration error, 10 bins
+    bins = torch.clamp((p * 10).long(), max=9)
+    ece = 0.0
+    for b in range(10):
+        s = bins == b
+        if s.any():
+            ece += s.float().mean().item() * abs(p[s].mean().item() - y[s].mean().item())
+    return dict(acc=acc, pairwise=pair, ece=ece)
+
+
+# ------------------------------------------------------------------ descriptor data
+@torch.no_grad()
+def latent_clips(vae, stats, rng, bs, n_lat=8):
+    vids = []
+    for _ in range(bs):
+        sc = world.make_script(int(rng.integers(1_000_000)), 960)
+        f0 = 4 * int(rng.integers(0, (960 - 4 * n_lat) // 4))
+        vids.append(world.render(sc, f0, 4 * n_lat))
+    v = torch.from_numpy(np.stack(vids)).float().div_(127.5).sub_(1).permute(0, 1, 4, 2, 3).contiguous()
+    z, _ = vae.encoder(v)
+    return (z - stats["mean"][:, None, None]) / stats["std"][:, None, None]
+
+
+def wtd_loss(model, z):
+    B, T = z.shape[:2]
+    flat = z.reshape(B * T, *z.shape[2:])
+    e = model(flat)
+    rec = model.reconstruct(e)
+    lrec = F.mse_loss(rec, flat)
+    e = e.reshape(B, T, -1)
+    ld = 0.0
+    for k in (1, 2, 3):
+        cos = (e[:, k:] * e[:, :-k]).sum(-1)
+        ld = ld + F.relu(cos - 0.85).mean()
+    ld = ld / 3
+    lsm = ((e[:, 2:] - 2 * e[:, 1:-1] + e[:, :-2]) ** 2).sum(-1).mean()
+    return ld + 0.1 * lsm + lrec, dict(delta=float(ld), smooth=float(lsm), rec=float(lrec))
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("which", choices=["reward", "descriptor"])
+    ap.add_argument("--out", required=True)
+    ap.add_argument("--vae", default=os.path.join(common.HERE, "runs", "denoiser", "vae_frozen.pt"))
+    ap.add_argument("--stats", default=os.path.join(common.HERE, "runs", "denoiser", "latent_stats.pt"))
+    ap.add_argument("--threads", type=int, default=1)
+    ap.add_argument("--bs", type=int, default=32)
+    ap.add_argument("--lr", type=float, default=1e-3)
+    ap.add_argument("--steps", type=int, default=3000)
+    ap.add_argument("--ckpt_every", type=int, default=100)
+    a = ap.parse_args()
+    common.setup_threads(a.threads)
+    torch.manual_seed(0)
+    te = None
+    if a.which == "reward":
+        import textenc
+        te = textenc.TextEncoder()
+        model = Reward()
+    else:
+        model = Descriptor()
+        vst = torch.load(a.vae, map_location="cpu", weights_only=False)
+        vae = VAE()
+        vae.load_state_dict(vst["model"])
+        vae.eval()
+        stats = torch.load(a.stats)
+    opt = torch.optim.AdamW(model.parameters(), lr=a.lr, weight_decay=0.01)
+    step = 0
+    st = common.load_latest(a.out)
+    if st:
+        model.load_state_dict(st["model"])
+        opt.load_state_dict(st["opt"])
+        step = st["step"]
+    log = common.Logger(a.out)
+    log.log(event="start", step=step, params=sum(p.numel() for p in model.parameters()), args=vars(a))
+    rng = np.random.default_rng(7 + step)
+    t0 = time.time()
+    pool = None
+    while step < a.steps:
+        for g in opt.param_groups:
+            g["lr"] = a.lr * min(1.0, (step + 1) / 100) * (0.5 * (1 + math.cos(math.pi * step / a.steps)))
+        if a.which == "reward":
+            v, t, m, y = reward_batch(rng, te, a.bs // 2)
+            lg = model(augment(v, rng), t, m)
+            loss = F.binary_cross_entropy_with_logits(lg, y)
+            info = dict(acc=float(((lg > 0).float() == y).float().mean()))
+        else:
+            if pool is None or step % 4 == 0:
+                pool = latent_clips(vae, stats, rng, a.bs // 2)
+            loss, info = wtd_loss(model, pool)
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+        opt.step()
+        step += 1
+        if step % 20 == 0:
+            log.log(step=step, loss=float(loss), sec_per_step=(time.time() - t0) / 20, **info)
+            t0 = time.time()
+        if step % a.ckpt_every == 0 or step == a.steps:
+            extra = {}
+            if a.which == "reward":
+                model.eval()
+                extra = eval_reward(model, te)
+                model.train()
+                log.log(step=step, heldout=extra)
+            common.save_ckpt(a.out, dict(step=step, model=model.state_dict(), opt=opt.state_dict(),
+                                         cfg=model.cfg, which=a.which, eval=extra))
+
+
+if __name__ == "__main__":
+    main()

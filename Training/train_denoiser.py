@@ -1,0 +1,304 @@
+"""Train the block-causal DiT denoiser (or the drafter) on frozen-VAE latents of the synthetic world.
+
+    nice -n 10 python3 Training/train_denoiser.py --out Training/runs/denoiser --vae Training/runs/vae/latest.pt
+    nice -n 10 python3 Training/train_denoiser.py --out Training/runs/drafter --size drafter \
+        --vae Training/runs/denoiser/vae_frozen.pt --stats Training/runs/denoiser/latent_stats.pt
+
+Both resume from <out>/latest.pt.  On first start the VAE checkpoint is copied to <out>/vae_frozen.pt and the
+per-channel latent statistics to <out>/latent_stats.pt; later starts use those copies (the export ships the
+VAE the denoiser was trained with).
+
+Teacher forcing with clean context, exactly mirroring the streaming loop:
+  sequence = clean copy (t = 0, light noise augmentation) of [sink block | segment] + noisy copy of the same frames.
+  A noisy block attends [sink (3 frames) | the 6 previous clean frames | itself]; a clean block attends
+  [sink | 6 previous clean frames | itself] (this is the t = 0 pass that writes the cache).
+  Absolute RoPE frame positions; the segment starts at a random position up to --max_pos so sink distances of
+  a minute-long video are seen in training.  Prompt switches inside the window come from the world's scripts.
+Loss: flow matching, target v = noise - x0 on the noisy copy; sigma drawn half from the sampler's four levels
+(shifted [1000, 750, 500, 250]) and half from shift(U(0,1)).
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import time
+
+import numpy as np
+import torch
+
+import common
+import world
+from models import VAE, Denoiser, sigma_shift
+
+SIZES = {
+    "base": dict(dim=256, depth=8, heads=4),
+    "drafter": dict(dim=128, depth=4, heads=2),
+}
+SINK = 3           # latent frames
+WINDOW = 9         # latent frames incl. the current block
+BLOCK = 3
+SEG_BLOCKS = 6
+N_SCRIPTS = 200_000
+SCRIPT_FRAMES = 1344   # 84 s, 336 latent frames
+STEPS = [1000, 750, 500, 250]
+SHIFT = 5.0
+
+
+def sampler_sigmas():
+    return [sigma_shift(s / 1000.0, SHIFT) for s in STEPS]
+
+
+def make_script_for_training(seed: int) -> world.Script:
+    rng = np.random.default_rng(seed + 777)
+    if rng.random() < 0.4:
+        nsw = 0
+    else:
+        nsw = int(rng.integers(4, SCRIPT_FRAMES // (world.BLOCK_FRAMES * 3)))
+    return world.make_script(seed, SCRIPT_FRAMES, n_switches=nsw, split="train")
+
+
+class Sampler:
+    """Produces training samples: latent frames [F, zc, 8, 8], positions, per-frame prompt ids."""
+
+    def __init__(self, vae, stats, te, max_pos, rng):
+        self.vae, self.stats, self.te, self.max_pos, self.rng = vae, stats, te, max_pos, rng
+
+    @torch.no_grad()
+    def encode(self, frames_u8):     # [T, 64, 64, 3] -> normalised latents [T/4, zc, 8, 8]
+        v = torch.from_numpy(frames_u8).float().div_(127.5).sub_(1.0).permute(0, 3, 1, 2)[None]
+        z, _ = self.vae.encoder(v)
+        return (z[0] - self.stats["mean"][:, None, None]) / self.stats["std"][:, None, None]
+
+    def sample(self):
+        rng = self.rng
+        seed = int(rng.integers(N_SCRIPTS))
+        sc = make_script_for_training(seed)
+        S = SEG_BLOCKS * BLOCK
+        if rng.random() < 0.4:
+            p0 = SINK
+        else:
+            p0 = BLOCK * int(rng.integers(2, self.max_pos // BLOCK - SEG_BLOCKS))
+        fpl = world.FRAMES_PER_LATENT
+        if p0 == SINK:
+            z = self.encode(world.render(sc, 0, (SINK + S) * fpl))
+        else:
+            zs = self.encode(world.render(sc, 0, SINK * fpl))
+            hist = min(4, p0 - SINK)
+            zz = self.encode(world.render(sc, (p0 - hist) * fpl, (hist + S) * fpl))
+            z = torch.cat([zs, zz[hist:]], 0)
+        pos = list(range(SINK)) + list(range(p0, p0 + S))
+        prompts = []
+        for p in pos:
+            prompts.append(sc.segments[sc.segment_at(p * fpl)].prompt)
+        return z, pos, prompts
+
+
+def valid_blocks(pos):
+    """Blocks of the clean sequence whose full context window is present (trainable as noisy blocks)."""
+    present = set(pos)
+    out = []
+    for b in sorted(set(p // BLOCK for p in pos)):
+        lo = BLOCK * b - (WINDOW - BLOCK)
+        if all(p in present for p in range(max(BLOCK, lo), BLOCK * b)):
+            out.append(b)
+    return out
+
+
+def build_masks(pos, noisy_blocks):
+    """Frame-level attention mask for the sequence [clean frames (pos) | noisy frames of noisy_blocks]
+    -> bool [Fc+Fn, Fc+Fn] (True = may attend), and the noisy frames' positions."""
+    pos = np.array(pos)
+    npos = np.array([BLOCK * b + i for b in noisy_blocks for i in range(BLOCK)])
+    Fc, Fn = len(pos), len(npos)
+    m = np.zeros((Fc + Fn, Fc + Fn), bool)
+    bc = pos // BLOCK
+    bn = npos // BLOCK
+    for i in range(Fc + Fn):
+        clean_q = i < Fc
+        bq = bc[i] if clean_q else bn[i - Fc]
+        lo = BLOCK * bq - (WINDOW - BLOCK)
+        ctx_ok = (bc < bq) & ((bc == 0) | (pos >= lo))
+        if clean_q:
+            m[i, :Fc] = ctx_ok | (bc == bq)
+        else:
+            m[i, :Fc] = ctx_ok
+            m[i, Fc:] = bn == bq
+    return m, npos
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--out", default=os.path.join(common.HERE, "runs", "denoiser"))
+    ap.add_argument("--vae", default=os.path.join(common.HERE, "runs", "vae", "latest.pt"))
+    ap.add_argument("--size", default="base", choices=list(SIZES))
+    ap.add_argument("--stats", default=None, help="latent_stats.pt to share (the drafter must use the denoiser's)")
+    ap.add_argument("--threads", type=int, default=1)
+    ap.add_argument("--bs", type=int, default=8)
+    ap.add_argument("--lr", type=float, default=3e-4)
+    ap.add_argument("--steps", type=int, default=10_000_000)
+    ap.add_argument("--ckpt_every", type=int, default=100)
+    ap.add_argument("--max_pos", type=int, default=300)
+    ap.add_argument("--pool", type=int, default=48)
+    ap.add_argument("--refresh", type=int, default=3, help="new samples rendered+encoded per step")
+    ap.add_argument("--ctx_noise", type=float, default=0.1)
+    ap.add_argument("--text_drop", type=float, default=0.1)
+    ap.add_argument("--noisy_blocks", type=int, default=4, help="noisy blocks trained per sample")
+    ap.add_argument("--self_ctx_p", type=float, default=0.3,
+                    help="probability that a batch's context is the model's own re-denoised estimate")
+    ap.add_argument("--self_ctx_start", type=int, default=1500)
+    a = ap.parse_args()
+    common.setup_threads(a.threads)
+    os.makedirs(a.out, exist_ok=True)
+    frozen = os.path.join(a.out, "vae_frozen.pt")
+    if not os.path.exists(frozen):
+        shutil.copyfile(a.vae, frozen)
+    vst = torch.load(frozen, map_location="cpu", weights_only=False)
+    vae = VAE()
+    vae.load_state_dict(vst["model"])
+    vae.eval()
+    for p in vae.parameters():
+        p.requires_grad_(False)
+    import textenc
+    te = textenc.TextEncoder()
+    stats_p = os.path.join(a.out, "latent_stats.pt")
+    if not os.path.exists(stats_p) and a.stats:
+        shutil.copyfile(a.stats, stats_p)
+    if not os.path.exists(stats_p):
+        rng0 = np.random.default_rng(99)
+        tmp = Sampler(vae, dict(mean=torch.zeros(16), std=torch.ones(16)), te, a.max_pos, rng0)
+        zs = torch.cat([tmp.sample()[0] for _ in range(24)], 0)
+        stats = dict(mean=zs.mean(dim=(0, 2, 3)), std=zs.std(dim=(0, 2, 3)))
+        torch.save(stats, stats_p)
+    stats = torch.load(stats_p)
+
+    model = Denoiser(**SIZES[a.size])
+    opt = torch.optim.AdamW(model.parameters(), lr=a.lr, weight_decay=0.01, betas=(0.9, 0.99))
+    ema = {k: v.detach().clone() for k, v in model.state_dict().items()}
+    step = 0
+    st = common.load_latest(a.out)
+    if st:
+        model.load_state_dict(st["model"])
+        opt.load_state_dict(st["opt"])
+        ema = st["ema"]
+        step = st["step"]
+    log = common.Logger(a.out)
+    log.log(event="start", step=step, params=sum(p.numel() for p in model.parameters()), args=vars(a),
+            cfg=model.cfg)
+    rng = np.random.default_rng(1000 + step)
+    torch.manual_seed(step)
+    samp = Sampler(vae, stats, te, a.max_pos, rng)
+    pool = [samp.sample() for _ in range(a.pool)]
+    empty = te.encode("")
+    sig_levels = torch.tensor(sampler_sigmas())
+    T = model.cfg["tokens_per_frame"]
+    t0 = time.time()
+    acc = []
+    while step < a.steps:
+        for _ in range(a.refresh):
+            pool[int(rng.integers(len(pool)))] = samp.sample()
+        idx = rng.choice(len(pool), size=a.bs, replace=False)
+        batch = [pool[i] for i in idx]
+        # all samples of the batch share positions? no: positions differ -> masks differ per sample
+        F_ = len(batch[0][1])
+        z0 = torch.stack([b[0] for b in batch])                         # [B, F, zc, 8, 8]
+        B = z0.shape[0]
+        # text: per-sample distinct prompts, concatenated with a per-frame mask
+        txts, cms = [], []
+        lmax = 0
+        per = []
+        for b in batch:
+            ps = b[2]
+            if rng.random() < a.text_drop:
+                ps = [""] * len(ps)
+            uniq = sorted(set(ps))
+            embs = [empty if p == "" else te.encode(p) for p in uniq]
+            per.append((ps, uniq, embs))
+            lmax = max(lmax, sum(e.shape[0] for e in embs))
+        txt = torch.zeros(B, lmax, 384)
+        cmask_f = torch.zeros(B, F_, lmax, dtype=torch.bool)
+        for bi, (ps, uniq, embs) in enumerate(per):
+            off = 0
+            spans = {}
+            for p, e in zip(uniq, embs):
+                txt[bi, off:off + e.shape[0]] = torch.from_numpy(e)
+                spans[p] = (off, off + e.shape[0])
+                off += e.shape[0]
+            for fi, p in enumerate(ps):
+                s0, s1 = spans[p]
+                cmask_f[bi, fi, s0:s1] = True
+        NB = a.noisy_blocks
+        masks, fposs, zts, eps_l, sig_l, z0n = [], [], [], [], [], []
+        for bi, b in enumerate(batch):
+            vb = valid_blocks(b[1])
+            nbk = sorted(rng.choice(vb, size=NB, replace=False).tolist()) if len(vb) >= NB else \
+                sorted(rng.choice(vb, size=NB, replace=True).tolist())
+            m, npos = build_masks(b[1], nbk)
+            masks.append(torch.from_numpy(m))
+            fposs.append(list(b[1]) + npos.tolist())
+            idx_n = [b[1].index(p) for p in npos]
+            z0n.append(z0[bi, idx_n])
+        z0n = torch.stack(z0n)                                            # [B, Fn, zc, 8, 8]
+        Fn = z0n.shape[1]
+        amask = torch.stack(masks).repeat_interleave(T, 1).repeat_interleave(T, 2)[:, None]
+        u = torch.rand(B, NB)
+        sig = torch.where(torch.rand(B, NB) < 0.5, sig_levels[torch.randint(0, 4, (B, NB))], sigma_shift(u, SHIFT))
+        sig_f = sig.repeat_interleave(BLOCK, dim=1)                      # [B, Fn]
+        eps = torch.randn_like(z0n)
+        zt = (1 - sig_f[..., None, None, None]) * z0n + sig_f[..., None, None, None] * eps
+        sc = torch.rand(B, 1, 1, 1, 1) * a.ctx_noise * (torch.rand(B, 1, 1, 1, 1) < 0.7).float()
+        zc = (1 - sc) * z0 + sc * torch.randn_like(z0)
+        if step >= a.self_ctx_start and rng.random() < a.self_ctx_p:
+            # self-rollout-lite: the context becomes the model's own x0 estimate of the (noised) true frames,
+            # so it carries the model's artifacts while staying aligned with the regression targets
+            with torch.no_grad():
+                s_c = float(sig_levels[int(rng.integers(2, 4))])
+                zn_c = (1 - s_c) * z0 + s_c * torch.randn_like(z0)
+                cm = torch.stack([torch.from_numpy(mk[:F_, :F_]) for mk in [m_.numpy() for m_ in masks]])
+                cm = cm.repeat_interleave(T, 1).repeat_interleave(T, 2)[:, None]
+                cmc = cmask_f.repeat_interleave(T, dim=1)[:, None]
+                fp_c = torch.tensor([list(b[1]) for b in batch], dtype=torch.float64)
+                v_c = model(zn_c, torch.full((B, F_), 1000.0 * s_c), fp_c, txt, attn_mask=cm, ctx_mask=cmc)
+                zc = zn_c - s_c * v_c
+        zin = torch.cat([zc, zt], dim=1)
+        tin = torch.cat([torch.zeros(B, F_), sig_f * 1000.0], dim=1)
+        # text mask rows for the noisy frames follow their clean twins
+        cm_rows = []
+        for bi, b in enumerate(batch):
+            idx_n = [b[1].index(p) for p in fposs[bi][F_:]]
+            cm_rows.append(torch.cat([cmask_f[bi, :F_], cmask_f[bi, idx_n]], 0))
+        cmask = torch.stack(cm_rows).repeat_interleave(T, dim=1)[:, None]
+        fpos = torch.tensor(fposs, dtype=torch.float64)
+        out = model(zin, tin, fpos, txt, attn_mask=amask, ctx_mask=cmask)
+        v_pred = out[:, F_:]
+        target = eps - z0n
+        loss = ((v_pred - target) ** 2).mean()
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        gn = torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+        lr = a.lr * min(1.0, (step + 1) / 200)
+        for g in opt.param_groups:
+            g["lr"] = lr
+        opt.step()
+        with torch.no_grad():
+            d = 0.999 if step > 2000 else 0.99
+            for k, v in model.state_dict().items():
+                ema[k].mul_(d).add_(v.detach(), alpha=1 - d)
+        step += 1
+        # x0 error at the sampler's levels, for monitoring
+        acc.append((loss.item(), gn.item()))
+        if step % 10 == 0:
+            a_ = np.array(acc)
+            log.log(step=step, loss=float(a_[:, 0].mean()), grad_norm=float(a_[:, 1].mean()),
+                    sec_per_step=(time.time() - t0) / 10, lr=lr)
+            acc = []
+            t0 = time.time()
+        if step % a.ckpt_every == 0:
+            common.save_ckpt(a.out, dict(step=step, model=model.state_dict(), ema=ema, opt=opt.state_dict(),
+                                         cfg=model.cfg, size=a.size, stats=stats,
+                                         train=dict(sink=SINK, window=WINDOW, block=BLOCK, steps=STEPS,
+                                                    shift=SHIFT, max_pos=a.max_pos)))
+
+
+if __name__ == "__main__":
+    main()
