@@ -36,9 +36,40 @@ final class FlushTests: XCTestCase {
         }
     }
 
+    /// On the first packet, waits until the burst is queued, then takes the queued packets as one batch.
+    final class BatchingNode: Node {
+        static let contract = NodeContract(type: "test.batcher", summary: "test",
+                                           inputs: [PortSpec("in", "int")], outputs: [PortSpec("batch", "int")])
+        nonisolated(unsafe) static var batches: [[Int]] = []
+        init(context: NodeContext) throws {}
+        func process(_ packet: Packet, port: String, _ io: NodeIO) throws {
+            if packet.position == 0 { XCTAssertEqual(BurstSource.gate.wait(timeout: .now() + 30), .success) }
+            let batch = [packet] + io.takeQueued("in", limit: 4)
+            Self.batches.append(batch.map(\.position))
+            try io.emit("batch", Packet(position: packet.position, payload: batch.count))
+        }
+    }
+
     override class func setUp() {
         try? NodeRegistry.shared.register(BurstSource.self)
         try? NodeRegistry.shared.register(FlushingNode.self)
+        try? NodeRegistry.shared.register(BatchingNode.self)
+    }
+
+    func testQueuedPacketsCanBeTakenAsABatch() throws {
+        BurstSource.gate = DispatchSemaphore(value: 0)
+        BatchingNode.batches = []
+        let (run, outcome) = try runGraph("""
+        version: 1
+        name: batch
+        nodes:
+          burst: { type: test.burst, count: 8 }
+          batcher: { type: test.batcher, inputs: { in: { from: burst.out, queue: 8 } } }
+          sink: { type: sink.collect, inputs: { in: batcher.batch } }
+        """)
+        guard case .completed = outcome else { return XCTFail("\(outcome)") }
+        XCTAssertEqual(BatchingNode.batches, [[0, 1, 2, 3, 4], [5, 6, 7]])
+        XCTAssertEqual(run.stats.nodes.first { $0.id == "batcher" }?.itemsIn, 8)
     }
 
     func testFlushDropsEverythingQueuedAndUnblocksTheProducer() throws {
