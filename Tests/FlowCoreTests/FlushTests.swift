@@ -50,7 +50,32 @@ final class FlushTests: XCTestCase {
         }
     }
 
+    /// Takes three packets, then ends its stream.
+    final class TakeThree: Node {
+        static let contract = NodeContract(type: "test.take3", summary: "test", inputs: [PortSpec("in", .any)])
+        var seen = 0
+        init(context: NodeContext) throws {}
+        func process(_ packet: Packet, port: String, _ io: NodeIO) throws {
+            seen += 1
+            if seen == 3 { io.endStream() }
+        }
+    }
+
+    func testSourceStopsWhenEveryConsumerHasFinished() throws {
+        let (run, outcome) = try runGraph("""
+        version: 1
+        name: early
+        nodes:
+          count: { type: source.counter, count: 1000000000 }
+          take: { type: test.take3, inputs: { in: count.value } }
+        """)
+        guard case .completed = outcome else { return XCTFail("\(outcome)") }
+        XCTAssertEqual(run.stats.nodes[1].itemsIn, 3)
+        XCTAssertLessThan(run.stats.nodes[0].itemsOut, 1000)
+    }
+
     override class func setUp() {
+        try? NodeRegistry.shared.register(TakeThree.self)
         try? NodeRegistry.shared.register(BurstSource.self)
         try? NodeRegistry.shared.register(FlushingNode.self)
         try? NodeRegistry.shared.register(BatchingNode.self)

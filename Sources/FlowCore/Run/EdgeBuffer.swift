@@ -4,6 +4,8 @@ import FlowKit
 enum EdgeEntry {
     case packet(Packet)
     case end
+    /// A slot already handed over; holds nothing, so a popped payload is released at once.
+    case consumed
 }
 
 /// The bounded queue of one edge. Guarded by its consumer's inbox lock; never touched without it.
@@ -39,6 +41,7 @@ final class EdgeBuffer: @unchecked Sendable {
 
     func popFirst() -> EdgeEntry {
         let e = items[head].entry
+        items[head].entry = .consumed
         head += 1
         // Compact now and then so a long run does not keep every packet alive.
         if head > 64 && head * 2 > items.count {

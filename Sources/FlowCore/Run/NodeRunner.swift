@@ -47,7 +47,12 @@ final class NodeRunner: NodeIO, @unchecked Sendable {
 
     // MARK: NodeIO
 
-    var isStopping: Bool { run.isStopping }
+    /// The graph is stopping, or every consumer of this node has finished, so nothing it emits
+    /// would be used (a prompt source reading a terminal can stop then).
+    var isStopping: Bool { run.isStopping || (!outputs.isEmpty && outputs.values.allSatisfy { $0.allSatisfy { $0.consumer.isDiscarding } }) }
+
+    /// Finished, dropping whatever arrives; read from other nodes' threads.
+    var isDiscarding: Bool { inbox.withLock { discarding } }
 
     func emit(_ port: String, _ packet: Packet) throws {
         guard let edges = outputs[port] else {
@@ -206,6 +211,8 @@ final class NodeRunner: NodeIO, @unchecked Sendable {
                 timed("input closed \(port)") { try node.inputClosed(port, self) }
             }
             if endRequested || openInputs == 0 || (openPlainInputs == 0 && !hasFeedbackInput) { finish() }
+        case .consumed:
+            return
         }
     }
 
@@ -235,7 +242,7 @@ final class NodeRunner: NodeIO, @unchecked Sendable {
 
     /// Sources: produce until done, the graph stops, or the node ends its stream.
     func runSource() {
-        while !finished && !endRequested && !run.isStopping {
+        while !finished && !endRequested && !isStopping {
             var result = Production.done
             timed("produce") { result = try node.produce(self) }
             if run.sequential { run.drainFeedback() }
