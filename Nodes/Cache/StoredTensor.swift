@@ -31,6 +31,15 @@ enum StoredTensor: Sendable {
         }
     }
 
+    /// Elements of the original tensor (without dequantizing).
+    var elementCount: Int {
+        switch self {
+        case .f32(let t): return t.count
+        case .int8(let q): return q.values.count
+        case .int4(let q): return Tensor.elementCount(q.shape)
+        }
+    }
+
     /// Bytes held, scales included.
     var bytes: Int {
         switch self {
@@ -58,7 +67,7 @@ struct StoredFrame: Sendable {
     }
 
     var bytes: Int { (keys + values).reduce(0) { $0 + $1.bytes } }
-    var f32Bytes: Int { (keys + values).reduce(0) { $0 + $1.tensor.count * 4 } }
+    var f32Bytes: Int { (keys + values).reduce(0) { $0 + $1.elementCount * 4 } }
 
     /// The frame as attention sees it (dequantized).
     var frame: KVFrame {

@@ -28,6 +28,10 @@ public final class DenoiserNode: Node {
 
     public static func shapeBindings(_ params: Params) -> [String: Int] { ["C": 16, "H": 8, "W": 8] }
 
+    /// An absolute model path is checked before the run; a relative one depends on the graph's folder,
+    /// which only `init` knows (it fails there, before any frame, naming both places it looked).
+    public static func check(_ params: Params) -> [ParamProblem] { ModelFolder.check(params) }
+
     let sampler: BlockSampler
     private let noise: SeededNoise
     private let totalBlocks: Int
@@ -106,6 +110,7 @@ public final class DenoiserNode: Node {
             }
             io.log("block \(block): prompt \(next.conditioning.generation) \"\(next.conditioning.text)\"")
         }
+        if active == nil { io.log("block \(block): prompt \(next.conditioning.generation) \"\(next.conditioning.text)\"") }
         active = next
         if (block + 1) * sampler.blockFrames > sampler.model.config.sampler.maxTrainedPosition && !warnedPosition {
             warnedPosition = true
@@ -128,23 +133,18 @@ public final class DenoiserNode: Node {
     }
 
     /// The prompt in force at the block's first frame, or nil while it cannot be known yet.
+    /// Applicable prompts are live ones and timeline ones whose frame has come; the last to arrive
+    /// wins. Timeline prompts still in the future stay pending (a typed switch does not cancel them).
     private func promptForBlock() throws -> (conditioning: Conditioning, context: TextContext)? {
         let frame = block * framesPerBlock
-        var chosen = active?.conditioning
-        var consumed = 0
-        for (i, c) in pendingTexts.enumerated() {
-            guard c.live || c.startFrame <= frame else { break }
-            chosen = c
-            consumed = i + 1
-        }
-        guard let conditioning = chosen else { return nil }
+        let applicable = pendingTexts.filter { $0.live || $0.startFrame <= frame }
+        guard let conditioning = applicable.last ?? active?.conditioning else { return nil }
         // A timeline prompt names the frame of the next entry: if that entry is due but has not
         // arrived yet, wait for it rather than generate under the wrong prompt.
-        if !conditioning.live, let due = conditioning.nextTimelineFrame, due <= frame,
-           consumed == pendingTexts.count, !textClosed {
+        if !conditioning.live, let due = conditioning.nextTimelineFrame, due <= frame, !textClosed {
             return nil
         }
-        pendingTexts.removeFirst(consumed)
+        pendingTexts.removeAll { $0.live || $0.startFrame <= frame }
         if let active, active.conditioning.generation == conditioning.generation, active.conditioning.text == conditioning.text {
             return active
         }

@@ -13,7 +13,7 @@ final class DenoiserNodeTests: XCTestCase {
     /// Runs the loop until the denoiser ends its stream; `prompts` are (prompt, meta) fed up front
     /// except those listed in `late`, which are fed after block `lateAfterBlock`.
     func runLoop(seed: Int, frames: Int, prompts: [(Prompt, [String: String])], late: [(Prompt, [String: String])] = [],
-                 lateAfterBlock: Int = 0, quantize: String = "none") throws -> LoopRun {
+                 lateAfterBlock: Int = 0, expectWait: Bool = true, quantize: String = "none") throws -> LoopRun {
         let den = try NodeHarness(DenoiserNode.self, params: ["model": .string(Fixtures.modelFolder), "frames": .int(frames), "seed": .int(seed)])
         let kv = try NodeHarness(CacheManagerNode.self, params: ["quantize": .string(quantize)])
         for (p, meta) in prompts { try den.feed("text", Packet(position: p.startFrame, payload: TextStubNode.embedding(p), meta: meta)) }
@@ -36,7 +36,9 @@ final class DenoiserNodeTests: XCTestCase {
             }
             for c in contexts { try den.feed("cache", c) }
             if !lateFed && run.latents.count == lateAfterBlock + 1 {
-                XCTAssertTrue(den.outputs("latents").isEmpty, "block \(lateAfterBlock + 1) must wait for its timeline prompt")
+                if expectWait {
+                    XCTAssertTrue(den.outputs("latents").isEmpty, "block \(lateAfterBlock + 1) must wait for its timeline prompt")
+                }
                 for (p, meta) in late { try den.feed("text", Packet(position: p.startFrame, payload: TextStubNode.embedding(p), meta: meta)) }
                 lateFed = true
             }
@@ -74,6 +76,18 @@ final class DenoiserNodeTests: XCTestCase {
         for (x, y) in zip(run.latents, eager.latents) { XCTAssertEqual(maxAbsDifference(x.latents, y.latents), 0) }
     }
 
+    /// A typed (live) prompt applies to the next block although a timeline entry is still pending
+    /// further on, and re-caches the window.
+    func testLivePromptAppliesToTheNextBlock() throws {
+        let first = (Prompt(text: "a red circle", startFrame: 0, generation: 0), ["prompt_mode": "timeline", "timeline_next": "240"])
+        let later = (Prompt(text: "a yellow circle", startFrame: 240, generation: 1), ["prompt_mode": "timeline"])
+        let typed = (Prompt(text: "a blue square", startFrame: 0, generation: 2), ["prompt_mode": "live"])
+        let run = try runLoop(seed: 1, frames: 48, prompts: [first, later], late: [typed], lateAfterBlock: 1, expectWait: false)
+        XCTAssertEqual(run.latents.map(\.promptGeneration), [0, 0, 0, 2])
+        XCTAssertEqual(run.updates.map(\.kind), [.append, .append, .append, .recache, .append])
+        XCTAssertEqual(run.updates[3].frames.map(\.position), [3, 4, 5, 6, 7, 8])
+    }
+
     /// The output error int8 K/V storage causes, against f32 storage (reported, and bounded loosely).
     func testInt8CacheChangesTheOutputLittle() throws {
         let f32 = try runLoop(seed: 3, frames: 60, prompts: Self.single)
@@ -89,5 +103,19 @@ final class DenoiserNodeTests: XCTestCase {
         XCTAssertGreaterThan(e8, 0)
         XCTAssertLessThan(e8, e4 + 1e-6, "int8 is at least as close as 4-bit")
         XCTAssertLessThan(e8, 0.05 * scale)
+    }
+
+    /// Pipelined runs give heavy nodes 1 BLAS thread, --sequential all cores; that only reorders
+    /// float sums, so latents agree to rounding (the pixel test in GraphEndToEndTests relies on it).
+    func testBLASThreadCountOnlyChangesRounding() throws {
+        let before = BLASRuntime.threads
+        defer { BLASRuntime.setThreads(before) }
+        BLASRuntime.setThreads(1)
+        let one = try runLoop(seed: 5, frames: 36, prompts: Self.single)
+        BLASRuntime.setThreads(2)
+        let two = try runLoop(seed: 5, frames: 36, prompts: Self.single)
+        let worst = zip(one.latents, two.latents).map { maxAbsDifference($0.latents, $1.latents) }.max() ?? 0
+        print("latents with 1 vs 2 BLAS threads: max abs diff \(worst)")
+        XCTAssertLessThan(worst, 1e-3)
     }
 }

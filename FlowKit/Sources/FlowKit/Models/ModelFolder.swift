@@ -1,14 +1,14 @@
 import Foundation
-import FlowKit
 
-/// A world-tiny model folder (`config.json` + safetensors files), found from a graph param.
-struct ModelFolder {
-    let path: String
-    let config: [String: Any]
+/// A model folder (`config.json` + safetensors files), found from a graph param. Shared by every
+/// node family that loads world-tiny models, and by plugins.
+public struct ModelFolder: @unchecked Sendable {
+    public let path: String
+    public let config: [String: Any]
 
     /// Relative paths are tried against the working directory first (graphs say `Models/world-tiny`,
     /// meaning the repository root), then against the graph file's folder.
-    static func locate(_ param: String, baseDirectory: String) throws -> ModelFolder {
+    public static func locate(_ param: String, baseDirectory: String) throws -> ModelFolder {
         let candidates = param.hasPrefix("/") ? [param]
             : [FileManager.default.currentDirectoryPath + "/" + param, baseDirectory + "/" + param]
         for dir in candidates where FileManager.default.fileExists(atPath: dir + "/config.json") {
@@ -17,7 +17,16 @@ struct ModelFolder {
         throw NodeError("no world-tiny model at '\(param)' (looked for config.json in \(candidates.joined(separator: ", "))); train and export it with Training/export.py, or make random weights with `python3 Training/make_longlive_fixtures.py --full DIR`")
     }
 
-    init(path: String) throws {
+    /// For a node's `check`: the same lookup as `locate`, so a missing model is reported against the graph file.
+    public static func check(_ params: Params, param: String = "model") -> [ParamProblem] {
+        let value = params.string(param)
+        let candidates = value.hasPrefix("/") ? [value]
+            : [FileManager.default.currentDirectoryPath + "/" + value, params.baseDirectory + "/" + value]
+        if candidates.contains(where: { FileManager.default.fileExists(atPath: $0 + "/config.json") }) { return [] }
+        return [ParamProblem(param: param, "no world-tiny model at '\(value)' (no config.json in \(candidates.joined(separator: " or "))); train and export it with Training/export.py")]
+    }
+
+    public init(path: String) throws {
         self.path = path
         let data = try Data(contentsOf: URL(fileURLWithPath: path + "/config.json"))
         guard let json = try JSONSerialization.jsonObject(with: data) as? [String: Any] else {
@@ -27,13 +36,13 @@ struct ModelFolder {
     }
 
     /// The config entry of one model, refusing one marked missing.
-    func section(_ name: String) throws -> [String: Any] {
+    public func section(_ name: String) throws -> [String: Any] {
         guard let s = config[name] as? [String: Any] else { throw NodeError("\(path)/config.json has no '\(name)' entry") }
         if s["missing"] as? Bool == true { throw NodeError("\(path): the \(name) model is marked missing (not trained/exported yet)") }
         return s
     }
 
-    func weights(_ section: [String: Any], name: String) throws -> WeightFile {
+    public func weights(_ section: [String: Any], name: String) throws -> WeightFile {
         let file = section["file"] as? String ?? "\(name).safetensors"
         return try WeightFile(path: path + "/" + file)
     }
@@ -41,17 +50,17 @@ struct ModelFolder {
 
 /// Config values with the error a user can act on.
 extension Dictionary where Key == String, Value == Any {
-    func int(_ key: String) throws -> Int {
+    public func int(_ key: String) throws -> Int {
         if let v = self[key] as? Int { return v }
         if let v = self[key] as? Double, v == v.rounded() { return Int(v) }
         throw NodeError("config.json: '\(key)' is missing or not an integer")
     }
-    func double(_ key: String) throws -> Double {
+    public func double(_ key: String) throws -> Double {
         if let v = self[key] as? Double { return v }
         if let v = self[key] as? Int { return Double(v) }
         throw NodeError("config.json: '\(key)' is missing or not a number")
     }
-    func ints(_ key: String) throws -> [Int] {
+    public func ints(_ key: String) throws -> [Int] {
         guard let v = self[key] as? [Any] else { throw NodeError("config.json: '\(key)' is missing or not a list") }
         return try v.map { item in
             if let i = item as? Int { return i }
@@ -61,14 +70,14 @@ extension Dictionary where Key == String, Value == Any {
 }
 
 /// Weights of one safetensors file, widened to f32, with shapes checked against what the model expects.
-struct WeightFile {
-    let file: SafetensorsFile
+public struct WeightFile: Sendable {
+    public let file: SafetensorsFile
 
-    init(path: String) throws {
+    public init(path: String) throws {
         do { file = try SafetensorsFile(path: path) } catch { throw NodeError("cannot open weights: \(error)") }
     }
 
-    func tensor(_ name: String, _ shape: [Int]) throws -> Tensor {
+    public func tensor(_ name: String, _ shape: [Int]) throws -> Tensor {
         let t: Tensor
         do { t = try file.floatTensor(name) } catch { throw NodeError("\(error)") }
         guard t.shape == shape else {

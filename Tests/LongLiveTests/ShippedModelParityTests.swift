@@ -1,0 +1,60 @@
+import Foundation
+import XCTest
+import FlowKit
+import VAENodes
+@testable import DenoiserNodes
+@testable import CacheNodes
+
+/// The same parity checks on the shipped model and its golden fixtures (Models/world-tiny,
+/// Tests/ModelFixtures, made by Training/export.py --fixtures). Skipped until they are exported.
+final class ShippedModelParityTests: XCTestCase {
+    var root: URL { GraphEndToEndTests.repoRoot }
+
+    func shipped(_ fixture: String, model section: String) throws -> (String, SafetensorsFile) {
+        let modelDir = root.appendingPathComponent("Models/world-tiny").path
+        let path = root.appendingPathComponent("Tests/ModelFixtures/\(fixture).safetensors").path
+        guard FileManager.default.fileExists(atPath: path),
+              let folder = try? ModelFolder(path: modelDir), (try? folder.section(section)) != nil else {
+            throw XCTSkip("Models/world-tiny (\(section)) or Tests/ModelFixtures/\(fixture) not exported yet")
+        }
+        return (modelDir, try SafetensorsFile(path: path))
+    }
+
+    func testVAEDecodeMatchesTheGoldenFixture() throws {
+        let (modelDir, fx) = try shipped("vae_decode", model: "vae")
+        let latents = try Fixtures.tensor(fx, "latents"), expected = try Fixtures.tensor(fx, "video")
+        var runner = try VAEDecoderRunner(modelFolder: modelDir)
+        let parts = (0..<latents.shape[0]).map { runner.decode(latents.slice(dim: 0, $0..<($0 + 1))) }
+        let err = maxAbsDifference(Tensor.concatenate(parts, dim: 0), expected)
+        print("shipped vae streamed vs reference: \(err)")
+        XCTAssertLessThan(err, 1e-4)
+    }
+
+    func testDenoiserStreamMatchesTheGoldenFixture() throws {
+        let (modelDir, fx) = try shipped("denoiser_stream", model: "denoiser")
+        let model = try DiTModel(folder: try ModelFolder(path: modelDir))
+        let noises = try Fixtures.tensor(fx, "noises"), expected = try Fixtures.tensor(fx, "latents")
+        let switchBlock = Int(try Fixtures.tensor(fx, "switch_block").scalar)
+        let textA = model.textContext(try Fixtures.tensor(fx, "text_a"), generation: 0)
+        let textB = model.textContext(try Fixtures.tensor(fx, "text_b"), generation: 1)
+        let s = model.config.sampler
+        let sampler = BlockSampler(model: model, schedule: FlowSchedule(steps: s.steps, shift: s.shift), blockFrames: s.blockFrames)
+        var store = KVStore(policy: CachePolicy(sinkFrames: s.sinkFrames, windowFrames: s.windowFrames))
+        var worst: Float = 0
+        for b in 0..<expected.shape[0] {
+            let text = b < switchBlock ? textA : textB
+            var ctx = store.context(block: b)
+            if b == switchBlock && !ctx.window.isEmpty {
+                try store.recache(try sampler.recache(window: ctx.window, sink: ctx.sink, text: text), seconds: 0)
+                ctx = store.context(block: b)
+            }
+            let blockNoise = noises.select(dim: 0, b)
+            let draws = (0..<blockNoise.shape[0]).map { blockNoise.select(dim: 0, $0).contiguous() }
+            let result = sampler.generate(block: b, noises: draws, text: text, visible: ctx.frames)
+            _ = try store.append(result.frames, blockFrames: s.blockFrames)
+            worst = max(worst, maxAbsDifference(result.x0, expected.select(dim: 0, b).contiguous()))
+        }
+        print("shipped denoiser 5-block stream vs reference: \(worst)")
+        XCTAssertLessThan(worst, 1e-4)
+    }
+}
