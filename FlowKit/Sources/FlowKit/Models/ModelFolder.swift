@@ -6,11 +6,9 @@ public struct ModelFolder: @unchecked Sendable {
     public let path: String
     public let config: [String: Any]
 
-    /// Relative paths are tried against the working directory first (graphs say `Models/world-tiny`,
-    /// meaning the repository root), then against the graph file's folder.
+    /// Relative paths resolve against the graph file's folder, like every path in a graph.
     public static func locate(_ param: String, baseDirectory: String) throws -> ModelFolder {
-        let candidates = param.hasPrefix("/") ? [param]
-            : [FileManager.default.currentDirectoryPath + "/" + param, baseDirectory + "/" + param]
+        let candidates = [resolve(param, baseDirectory)]
         for dir in candidates where FileManager.default.fileExists(atPath: dir + "/config.json") {
             return try ModelFolder(path: dir)
         }
@@ -20,10 +18,14 @@ public struct ModelFolder: @unchecked Sendable {
     /// For a node's `check`: the same lookup as `locate`, so a missing model is reported against the graph file.
     public static func check(_ params: Params, param: String = "model") -> [ParamProblem] {
         let value = params.string(param)
-        let candidates = value.hasPrefix("/") ? [value]
-            : [FileManager.default.currentDirectoryPath + "/" + value, params.baseDirectory + "/" + value]
-        if candidates.contains(where: { FileManager.default.fileExists(atPath: $0 + "/config.json") }) { return [] }
-        return [ParamProblem(param: param, "no world-tiny model at '\(value)' (no config.json in \(candidates.joined(separator: " or "))); train and export it with Training/export.py")]
+        let dir = resolve(value, params.baseDirectory)
+        if FileManager.default.fileExists(atPath: dir + "/config.json") { return [] }
+        return [ParamProblem(param: param, "no world-tiny model at '\(value)' (no \(dir)/config.json); train and export it with Training/export.py")]
+    }
+
+    static func resolve(_ path: String, _ base: String) -> String {
+        let joined = path.hasPrefix("/") || base.isEmpty ? path : base + "/" + path
+        return URL(fileURLWithPath: joined).standardizedFileURL.path
     }
 
     public init(path: String) throws {
