@@ -52,3 +52,33 @@ enum AttentionBench {
         return (Double(queries) / seconds, flops / seconds / 1e9)
     }
 }
+
+enum TileGEMMBench {
+    /// Aggregate GFLOPS of `lanes` threads each running attention's two tile GEMMs back to back,
+    /// q·kᵀ (rows×cols×d) then p·v (rows×d×cols), on its own operands: the shapes and concurrency
+    /// tiled attention actually runs, so the ceiling its softmax and bookkeeping are measured against.
+    static func gflops(lanes: Int, rows: Int, cols: Int, d: Int, repeats: Int) -> Double {
+        let q = Tensor(shape: [lanes, rows, d]) { fillRandom($0, seed: 11) }
+        let k = Tensor(shape: [lanes, cols, d]) { fillRandom($0, seed: 12) }
+        let v = Tensor(shape: [lanes, cols, d]) { fillRandom($0, seed: 13) }
+        let calls = 16
+        let seconds = secondsPerCall(repeats: repeats) {
+            DispatchQueue.concurrentPerform(iterations: lanes) { lane in
+                var s = [Float](repeating: 0, count: rows * cols), o = [Float](repeating: 0, count: rows * d)
+                q.withUnsafeFloats { qp in
+                    k.withUnsafeFloats { kp in
+                        v.withUnsafeFloats { vp in
+                            for _ in 0..<calls {
+                                BLAS.sgemm(.none, .transposed, m: rows, n: cols, k: d, a: qp.baseAddress! + lane * rows * d, lda: d,
+                                           b: kp.baseAddress! + lane * cols * d, ldb: d, c: &s, ldc: cols)
+                                BLAS.sgemm(m: rows, n: d, k: cols, a: s, lda: cols, b: vp.baseAddress! + lane * cols * d, ldb: d,
+                                           beta: 1, c: &o, ldc: d)
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        return 4 * Double(rows * cols * d) * Double(lanes * calls) / seconds / 1e9
+    }
+}

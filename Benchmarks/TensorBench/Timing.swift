@@ -51,6 +51,8 @@ struct BenchOptions {
     var threads: Int?
     var sgemmChildSize: Int?
     var only: String?
+    /// Forces the elementwise kernels' vector variant (baseline, avx2, avx512) for the whole run.
+    var vectorISA: String?
 
     /// Whether the section `name` should run.
     func runs(_ name: String) -> Bool { only == nil || only == name }
@@ -64,6 +66,7 @@ struct BenchOptions {
             case "--rounds": rounds = max(1, Int(value) ?? rounds); i += 1
             case "--threads": threads = Int(value); i += 1
             case "--only": only = value; i += 1
+            case "--vector-isa": vectorISA = value; i += 1
             case "--sgemm-child": sgemmChildSize = Int(value); i += 1
             default: break
             }

@@ -3,12 +3,15 @@
 //   swift build -c release --scratch-path .build-numeric --product TensorBench
 //   .build-numeric/release/TensorBench [--blas-kernel NAME] [--repeats N] [--rounds N] [--threads N]
 //                                      [--only sgemm|concurrent|linear|attention|elementwise]
+//                                      [--vector-isa baseline|avx2|avx512]
 //
 // Measures, in one run: 2048³ (and 192³) sgemm with OpenBLAS's own CPU detection, with the Haswell
 // kernel and with the kernel flowrun selects, each in child processes of this binary (the kernel is
 // fixed when OpenBLAS loads), alternating kernels for --rounds rounds so that load from other
 // processes hits all of them alike; linear layers at world-tiny shapes; tiled attention over sink +
-// window + current-block key sets. Section ratios use a 2048³ sgemm measured in this process just
+// window + current-block key sets, with the tile-GEMM ceiling as attention runs them; elementwise
+// kernels under every vector variant (VectorISA) the CPU runs. The header says which variant is
+// active (--vector-isa forces one). Section ratios use a 2048³ sgemm measured in this process just
 // before and after the section. Figures are medians.
 import FlowKit
 #if canImport(Glibc)
@@ -18,6 +21,12 @@ import Glibc
 let outcome = BLASRuntime.ensureBestKernel()
 let options = BenchOptions(CommandLine.arguments)
 if let threads = options.threads { BLASRuntime.setThreads(threads) }
+if let name = options.vectorISA {
+    guard let isa = VectorISA.allCases.first(where: { $0.description == name }), VectorISA.select(isa) else {
+        print("--vector-isa \(name): not one this CPU runs (\(VectorISA.allCases.filter(\.isSupported)))")
+        exit(2)
+    }
+}
 
 if let size = options.sgemmChildSize {
     // Child mode: one sgemm measurement under whatever kernel this process loaded.
@@ -30,6 +39,8 @@ print("TensorBench")
 print("  machine: \(cpu.modelName), \(cpu.logicalCores) logical cores, avx512f: \(cpu.flags.contains("avx512f"))")
 print("  load:    \(readLoadAverage()) (1/5/15-minute load average at start; timings share the CPUs)")
 print("  BLAS:    \(BLASRuntime.description)")
+print("  vectors: elementwise kernels run the \(VectorISA.active) variant (best here: \(VectorISA.best); "
+      + "this CPU runs \(VectorISA.allCases.filter(\.isSupported).map(\.description).joined(separator: ", ")))")
 print("  startup: \(outcome)")
 print("  repeats: \(options.repeats) per measurement (median), \(options.rounds) rounds per kernel")
 print("")
@@ -97,6 +108,27 @@ if options.runs("linear") {
     print("  in-process 2048³ sgemm around this section: \(format(reference)) GFLOPS")
     print("  median \(format(m)) GFLOPS = \(format(100 * m / reference))% of it (target >= 85%); "
           + "min \(format(100 * (linearRates.min() ?? 0) / reference))%, max \(format(100 * (linearRates.max() ?? 0) / reference))%")
+    // Small-M linears: does OpenBLAS's own threading pay at 64 rows? Thread budgets alternated
+    // within each round, so other processes' load hits both alike; also the 2048³ rate per budget.
+    let budgets = Array(Set([BLASRuntime.threads, 1])).sorted(by: >)
+    if budgets.count > 1 {
+        let saved = BLASRuntime.threads
+        var rates = [Int: [Double]](), references = [Int: [Double]]()
+        for _ in 0..<options.rounds {
+            for threads in budgets {
+                BLASRuntime.setThreads(threads)
+                for (inF, outF) in [(256, 256), (768, 768), (1536, 1536)] {
+                    rates[threads, default: []].append(
+                        LinearBench.gflops(rows: 64, inFeatures: inF, outFeatures: outF, repeats: options.repeats))
+                }
+                references[threads, default: []].append(SgemmBench.gflops(size: 2048, repeats: 3))
+            }
+        }
+        BLASRuntime.setThreads(saved)
+        print("  rows 64 (256², 768², 1536²) by OpenBLAS thread budget, \(options.rounds) rounds alternated: " + budgets.map { t in
+            "\(t) thread(s) median \(format(median(rates[t] ?? []))) GFLOPS (2048³ \(format(median(references[t] ?? []))))"
+        }.joined(separator: "; "))
+    }
     print("")
 }
 
@@ -114,23 +146,46 @@ if options.runs("attention") {
         }
         let single = AttentionBench.measure(heads: 6, headDim: 64, queries: 256, keys: 512, repeats: options.repeats, oneSegment: true)
         print("  same keys as one segment, queries 256 keys 512: \(format(single.gflops)) GFLOPS")
+        print("  queries 256 keys 512 per vector variant: " + perVariant { isa in
+            "\(isa) \(format(AttentionBench.measure(heads: 6, headDim: 64, queries: 256, keys: 512, repeats: options.repeats).gflops))"
+        } + " GFLOPS")
         // The two GEMMs of one attention tile bound what attention can reach.
         let scores = SgemmBench.gflops(m: 256, n: 512, k: 64, transposeB: true, repeats: options.repeats)
         let values = SgemmBench.gflops(m: 256, n: 64, k: 512, transposeB: false, repeats: options.repeats)
         print("  ceiling: the tile GEMMs alone, q·kᵀ 256×512×64 \(format(scores)) GFLOPS, p·v 256×64×512 \(format(values)) GFLOPS")
+        // What attention runs with a multi-threaded OpenBLAS: 64×64 tiles (single-threaded GEMMs)
+        // on as many lanes as BLAS threads.
+        let lanes = BLASRuntime.threads
+        let tiles = TileGEMMBench.gflops(lanes: lanes, rows: 64, cols: 64, d: 64, repeats: options.repeats)
+        print("  ceiling as tiled: \(lanes) lane(s) of q·kᵀ 64×64×64 + p·v 64×64×64, single-threaded GEMMs: \(format(tiles)) GFLOPS")
     }
     let m = median(attentionRates)
     print("  in-process 2048³ sgemm around this section: \(format(reference)) GFLOPS")
     print("  median \(format(m)) GFLOPS = \(format(100 * m / reference))% of it (target >= 50%)")
 }
 if options.runs("elementwise") {
-    // Work outside BLAS runs at the width Swift's SIMD types compile to (SSE2 on baseline x86-64).
+    // Every vector variant this CPU runs, side by side in this process.
     print("")
-    print("elementwise kernels on 1536 x 512 (ns per element):")
+    print("elementwise kernels on 1536 x 512 (ns per element), per vector variant:")
     let x = Tensor(shape: [6 * 256, 512]) { fillRandom($0, seed: 9) }
-    for (name, kernel) in [("softmax", { Kernels.softmax(x) }), ("silu", { Kernels.silu(x) }),
-                           ("gelu tanh", { Kernels.gelu(x) }), ("layernorm", { Kernels.layerNorm(x) })] as [(String, () -> Tensor)] {
-        let seconds = secondsPerCall(repeats: options.repeats) { _ = kernel() }
-        print("  \(name.padding(10)) \(format(seconds / Double(x.count) * 1e9)) ns")
+    let kernels: [(String, () -> Tensor)] = [
+        ("softmax", { Kernels.softmax(x) }), ("silu", { Kernels.silu(x) }), ("gelu tanh", { Kernels.gelu(x) }),
+        ("gelu erf", { Kernels.gelu(x, approximation: .erf) }), ("layernorm", { Kernels.layerNorm(x) }),
+        ("rmsnorm", { Kernels.rmsNorm(x) }),
+    ]
+    for (name, kernel) in kernels {
+        print("  \(name.padding(10)) " + perVariant { isa in
+            "\(isa) \(format(secondsPerCall(repeats: options.repeats) { _ = kernel() } / Double(x.count) * 1e9))"
+        } + " ns")
     }
+}
+
+/// `body` run under each vector variant the CPU supports, joined; restores the active variant.
+func perVariant(_ body: (VectorISA) -> String) -> String {
+    let saved = VectorISA.active
+    defer { VectorISA.select(saved) }
+    return VectorISA.allCases.filter(\.isSupported).map { isa in
+        VectorISA.select(isa)
+        return body(isa)
+    }.joined(separator: ", ")
 }

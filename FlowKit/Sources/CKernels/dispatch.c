@@ -62,10 +62,8 @@ int ck_select(ck_isa isa) {
     return 1;
 }
 
-float ck_row_max(const float *p, long n) { return ck_active()->row_max(p, n); }
-float ck_exp_shifted(float *p, long n, float shift) { return ck_active()->exp_shifted(p, n, shift); }
 void ck_scale(float *p, long n, float factor) { ck_active()->scale(p, n, factor); }
-void ck_softmax_rows(float *p, long rows, long n) { ck_active()->softmax_rows(p, rows, n); }
+void ck_softmax_rows(const float *x, float *y, long rows, long n) { ck_active()->softmax_rows(x, y, rows, n); }
 void ck_attention_tile(float *scores, long rows, long cols, float *row_max, float *row_sum,
                        float *out, long out_width) {
     ck_active()->attention_tile(scores, rows, cols, row_max, row_sum, out, out_width);

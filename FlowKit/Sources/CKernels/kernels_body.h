@@ -1,34 +1,34 @@
 // The kernels, written once over vector16.h and compiled by each variant_*.c for its ISA.
 // A variant defines CK_TABLE (the table's symbol), CK_TABLE_ISA and CK_TABLE_NAME, includes the
-// system headers and variants.h, opens its target region, then includes this file. Everything here
-// is static, so the per-ISA copies never meet; only the table is visible (hidden) to dispatch.c.
+// system headers and variants.h, opens its target region, includes vector16.h and normal_cdf.h,
+// then this file. Everything here is static, so the per-ISA copies never meet; only the table is
+// visible (hidden) to dispatch.c.
 
+/// Largest of p[0..<n]: -inf when n == 0, NaNs skipped.
 static float row_max(const float *p, long n) {
     v16f acc = splat(-INFINITY);
     long i = 0;
     for (; i + CK_LANES <= n; i += CK_LANES) {
         v16f v = vload(p + i);
-        acc = vselect(v > acc, v, acc);
+        acc = vmax(v, acc);
     }
-    if (i < n) {
-        v16f v = vload_partial(p + i, n - i, -INFINITY);
-        acc = vselect(v > acc, v, acc);
-    }
+    if (i < n) acc = vmax(vload_partial(p + i, n - i, -INFINITY), acc);
     return hmax(acc);
 }
 
-static float exp_shifted(float *p, long n, float shift) {
+/// y[i] = e^(x[i] - shift), returning the sum; x may equal y (each vector is read before written).
+static float exp_shifted_to(const float *x, float *y, long n, float shift) {
     v16f acc = splat(0.0f);
     long i = 0;
     for (; i + CK_LANES <= n; i += CK_LANES) {
-        v16f e = vexp(vload(p + i) - shift);
-        vstore(p + i, e);
+        v16f e = vexp(vload(x + i) - shift);
+        vstore(y + i, e);
         acc += e;
     }
     if (i < n) {
         // -inf padding: e^-inf is exactly 0, so the padded lanes add nothing.
-        v16f e = vexp(vload_partial(p + i, n - i, -INFINITY) - shift);
-        vstore_partial(p + i, n - i, e);
+        v16f e = vexp(vload_partial(x + i, n - i, -INFINITY) - shift);
+        vstore_partial(y + i, n - i, e);
         acc += e;
     }
     return hsum(acc);
@@ -40,30 +40,43 @@ static void scale(float *p, long n, float factor) {
     for (; i < n; i++) p[i] *= factor;
 }
 
-static void softmax_rows(float *p, long rows, long n) {
+// Out of place, so the input is read once by the max pass and once by the exp pass that writes
+// the output; the scale pass then runs on a row that is still in L1.
+static void softmax_rows(const float *x, float *y, long rows, long n) {
     for (long r = 0; r < rows; r++) {
-        float *row = p + r * n;
-        float total = exp_shifted(row, n, row_max(row, n));
-        scale(row, n, 1.0f / total);
+        const float *in = x + r * n;
+        float *out = y + r * n;
+        float total = exp_shifted_to(in, out, n, row_max(in, n));
+        scale(out, n, 1.0f / total);
     }
 }
 
 static void attention_tile(float *scores, long rows, long cols, float *running_max, float *running_sum,
                            float *out, long out_width) {
-    for (long r = 0; r < rows; r++) {
-        float *row = scores + r * cols;
-        float old_max = running_max[r], tile_max = row_max(row, cols);
-        float new_max = tile_max > old_max ? tile_max : old_max;
-        if (new_max == -INFINITY) {
-            // Nothing visible to this row yet: the tile contributes nothing.
-            __builtin_memset(row, 0, (unsigned long)cols * sizeof(float));
-            continue;
+    // Rows go in groups of 16 so the per-row corrections e^(old max - new max) take one vector exp.
+    for (long r0 = 0; r0 < rows; r0 += CK_LANES) {
+        long group = rows - r0 < CK_LANES ? rows - r0 : CK_LANES;
+        float tile_max[CK_LANES];
+        for (long i = 0; i < group; i++) tile_max[i] = row_max(scores + (r0 + i) * cols, cols);
+        v16f old_max = vload_partial(running_max + r0, group, -INFINITY);
+        v16f new_max = vmax(vload_partial(tile_max, group, -INFINITY), old_max);
+        // e^(-inf) is exactly 0 when nothing was visible before; equal maxes give exactly 1.
+        float correction[CK_LANES], maxima[CK_LANES];
+        vstore(correction, vexp(old_max - new_max));
+        vstore(maxima, new_max);
+        for (long i = 0; i < group; i++) {
+            long r = r0 + i;
+            float *row = scores + r * cols;
+            if (maxima[i] == -INFINITY) {
+                // Nothing visible to this row yet: the tile contributes nothing.
+                __builtin_memset(row, 0, (unsigned long)cols * sizeof(float));
+                continue;
+            }
+            float tile_sum = exp_shifted_to(row, row, cols, maxima[i]);
+            running_sum[r] = running_sum[r] * correction[i] + tile_sum;
+            running_max[r] = maxima[i];
+            if (correction[i] != 1.0f) scale(out + r * out_width, out_width, correction[i]);
         }
-        float correction = old_max == -INFINITY ? 0.0f : expf(old_max - new_max);
-        float tile_sum = exp_shifted(row, cols, new_max);
-        running_sum[r] = running_sum[r] * correction + tile_sum;
-        running_max[r] = new_max;
-        if (correction != 1.0f) scale(out + r * out_width, out_width, correction);
     }
 }
 
@@ -86,13 +99,10 @@ CK_MAP(silu, v / (1.0f + vexp(-v)))
 CK_MAP(sigmoid, 1.0f / (1.0f + vexp(-v)))
 // 1 + tanh(u) = 2·sigmoid(2u), so GELU-tanh = x / (1 + e^(-2u)), u = √(2/π)(x + 0.044715x³).
 CK_MAP(gelu_tanh, v / (1.0f + vexp(-(1.5957691216057308f * (v + 0.044715f * v * v * v)))))
-#undef CK_MAP
 
-// Exact GELU keeps libm's erff per element: there is no vector erf here accurate enough for the
-// golden tolerance, and models trained with exact GELU are rare in this project.
-static void gelu_erf(const float *x, float *y, long n) {
-    for (long i = 0; i < n; i++) y[i] = 0.5f * x[i] * (1.0f + erff(x[i] * 0.7071067811865476f));
-}
+// Exact GELU, x·Φ(x), with Φ vectorised (normal_cdf.h) instead of libm's scalar erff.
+CK_MAP(gelu_erf, v * vnormal_cdf(v))
+#undef CK_MAP
 
 static void norm_rows(const float *x, float *y, long rows, long n, const float *weight, const float *bias,
                       int centered, float epsilon) {
@@ -138,8 +148,6 @@ static void norm_rows(const float *x, float *y, long rows, long n, const float *
 __attribute__((visibility("hidden"))) const ck_kernels CK_TABLE = {
     .isa = CK_TABLE_ISA,
     .name = CK_TABLE_NAME,
-    .row_max = row_max,
-    .exp_shifted = exp_shifted,
     .scale = scale,
     .softmax_rows = softmax_rows,
     .attention_tile = attention_tile,

@@ -8,6 +8,7 @@
 #define CK_TABLE_ISA CK_ISA_AVX512
 #define CK_TABLE_NAME "avx512"
 #include "vector16.h"
+#include "normal_cdf.h"
 #include "kernels_body.h"
 #pragma clang attribute pop
 #endif

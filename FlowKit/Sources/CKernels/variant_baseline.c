@@ -6,4 +6,5 @@
 #define CK_TABLE_ISA CK_ISA_BASELINE
 #define CK_TABLE_NAME "baseline"
 #include "vector16.h"
+#include "normal_cdf.h"
 #include "kernels_body.h"

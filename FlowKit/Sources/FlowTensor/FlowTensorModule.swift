@@ -6,7 +6,10 @@
 //   BLAS/           BLAS (typed cblas wrappers), BLASRuntime (kernel selection by re-exec,
 //                   thread budget, report line), CPUFeatures.
 //   Kernels/        Kernels.* (linear, matmul, norms, activations, softmax, RoPE, tiled attention,
-//                   convolutions, resampling) and Linear, KVSegment, AttentionMask.
+//                   convolutions, resampling) and Linear, KVSegment, AttentionMask. The exp-heavy
+//                   loops (softmax, attention's online softmax, SiLU, GELU, sigmoid, layer/RMS
+//                   norm rows) are C in the CKernels target, compiled for baseline, AVX2 and
+//                   AVX-512 and picked at run time (VectorISA).
 //   Quantization/   Int8Quantized (per channel / per block), Int4BlockQuantized.
 //   Safetensors/    SafetensorsFile (validated mmap reader), SafetensorsHeader, SafetensorsWriter.
 //

@@ -20,14 +20,10 @@ typedef enum {
 typedef struct ck_kernels {
     ck_isa isa;
     const char *name;
-    /// Largest of p[0..<n] (-inf for n == 0; NaNs are skipped).
-    float (*row_max)(const float *p, long n);
-    /// p[i] = e^(p[i] - shift); returns the sum of the new values.
-    float (*exp_shifted)(float *p, long n, float shift);
     /// p[i] *= factor.
     void (*scale)(float *p, long n, float factor);
-    /// In-place softmax of `rows` rows of n contiguous floats.
-    void (*softmax_rows)(float *p, long rows, long n);
+    /// Softmax of `rows` rows of n contiguous floats, x → y (x == y allowed).
+    void (*softmax_rows)(const float *x, float *y, long rows, long n);
     /// One key tile of attention's online softmax: see ck_attention_tile.
     void (*attention_tile)(float *scores, long rows, long cols, float *row_max, float *row_sum,
                            float *out, long out_width);
@@ -54,10 +50,9 @@ const ck_kernels *ck_active(void);
 int ck_select(ck_isa isa);
 
 // Entry points through the active variant.
-float ck_row_max(const float *p, long n);
-float ck_exp_shifted(float *p, long n, float shift);
+/// p[i] *= factor.
 void ck_scale(float *p, long n, float factor);
-void ck_softmax_rows(float *p, long rows, long n);
+void ck_softmax_rows(const float *x, float *y, long rows, long n);
 /// One tile of tiled attention with an online softmax. `scores` holds rows × cols scaled scores
 /// (masked ones -inf). For each row r: the running max row_max[r] and sum row_sum[r] absorb the
 /// tile, out[r·out_width ..] is rescaled by e^(old max - new max), and the scores become

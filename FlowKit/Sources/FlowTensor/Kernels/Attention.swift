@@ -40,6 +40,18 @@ public enum AttentionMask: Sendable, Equatable {
         case .blockCausal(let size): return k / size <= q / size
         }
     }
+
+    /// Offset in `keys` of the first key query `q` may not see (`keys.count` if it sees them all).
+    /// Every mask here shows a prefix of positions (`allows` is monotone in the key), so masking a
+    /// score row is one fill from that point instead of a test per key.
+    func firstHiddenKey(query q: Int, keys: Range<Int>) -> Int {
+        var low = 0, high = keys.count
+        while low < high {
+            let mid = (low + high) / 2
+            if allows(query: q, key: keys.lowerBound + mid) { low = mid + 1 } else { high = mid }
+        }
+        return low
+    }
 }
 
 extension Kernels {

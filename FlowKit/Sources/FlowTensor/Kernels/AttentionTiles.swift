@@ -51,10 +51,8 @@ struct AttentionTilePlan {
                                                    beta: 0, c: s, ldc: cols)
                                         if needsMask {
                                             for r in 0..<rows {
-                                                let row = s + r * cols, qPos = firstQueryPos + r
-                                                for c in 0..<cols where !mask.allows(query: qPos, key: firstKeyPos + c) {
-                                                    row[c] = -.infinity
-                                                }
+                                                let hidden = mask.firstHiddenKey(query: firstQueryPos + r, keys: firstKeyPos..<(lastKeyPos + 1))
+                                                (s + r * cols + hidden).update(repeating: -.infinity, count: cols - hidden)
                                             }
                                         }
                                         // Running max and sum absorb the tile, o is rescaled, and

@@ -8,8 +8,7 @@ extension Kernels {
         return Tensor(shape: x.shape) { out in
             x.withUnsafeFloats { src in
                 guard n > 0, src.count > 0 else { return }
-                out.baseAddress!.update(from: src.baseAddress!, count: src.count)
-                ck_softmax_rows(out.baseAddress!, src.count / n, n)
+                ck_softmax_rows(src.baseAddress!, out.baseAddress!, src.count / n, n)
             }
         }
     }
