@@ -61,7 +61,7 @@ func stages(mode: String, x: Double, packets: Int) -> CompiledGraph {
     """)
 }
 
-print("flowrun ExecutorBench — \(ProcessInfo.processInfo.activeProcessorCount) cores, \(BLASRuntime.description)")
+print("flowrun ExecutorBench — \(ProcessInfo.processInfo.activeProcessorCount) cores, \(BLASRuntime.description), vector kernels \(VectorISA.active)")
 print("median of \(repeats) runs each\n")
 
 print("(a) per-hop overhead (zero-cost stages; (T[9 hops] - T[1 hop]) / (8 x packets))")

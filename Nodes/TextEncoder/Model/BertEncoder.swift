@@ -46,8 +46,7 @@ struct BertEncoder: Sendable {
     private func encode(_ x: Tensor, lengths: [Int], _ layer: EncoderLayerWeights) -> Tensor {
         let context = selfAttention(layer.queryKeyValue(x), lengths: lengths)
         let attended = norm(Kernels.add(x, layer.attentionOutput(context)), layer.attentionNorm)
-        var hidden = layer.intermediate(attended)
-        ExactGELU.apply(&hidden)
+        let hidden = Kernels.gelu(layer.intermediate(attended), approximation: .erf)
         return norm(Kernels.add(attended, layer.output(hidden)), layer.outputNorm)
     }
 
