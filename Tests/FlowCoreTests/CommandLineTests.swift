@@ -18,6 +18,9 @@ final class CommandLineTests: XCTestCase {
             let deadline = Date().addingTimeInterval(60)
             while !interruptWhen(p) && Date() < deadline { Thread.sleep(forTimeInterval: 0.05) }
             kill(p.processIdentifier, SIGINT)
+            // A run that ignores the interrupt must fail the test, not hang it.
+            let pid = p.processIdentifier
+            DispatchQueue.global().asyncAfter(deadline: .now() + 60) { if p.isRunning { kill(pid, SIGKILL) } }
         }
         let o = out.fileHandleForReading.readDataToEndOfFile()
         let e = err.fileHandleForReading.readDataToEndOfFile()
@@ -73,6 +76,25 @@ final class CommandLineTests: XCTestCase {
         let lines = try String(contentsOfFile: out, encoding: .utf8).split(separator: "\n")
         XCTAssertEqual(lines.last, "end \(lines.count - 1)")
         XCTAssertGreaterThanOrEqual(lines.count, 21)
+    }
+
+    /// An autoregressive loop has no source to stop: the interrupt must end it at its next turn.
+    func testSigintStopsAFeedbackLoop() throws {
+        let out = Fixtures.temporaryDirectory().appendingPathComponent("loop.txt").path
+        let path = Fixtures.graph("""
+        version: 1
+        name: endless-loop
+        nodes:
+          step: { type: loop.step, iterations: 1000000000, inputs: { back: { from: work.out, feedback: true } } }
+          work: { type: compute.work, mode: sleep, cost_us: 2000, inputs: { in: step.next } }
+          sink: { type: sink.collect, path: \(out), inputs: { in: step.next } }
+        """)
+        let r = try flowrun([path, "--quiet"], interruptWhen: { _ in
+            ((try? String(contentsOfFile: out, encoding: .utf8))?.split(separator: "\n").count ?? 0) >= 10
+        })
+        XCTAssertEqual(r.status, 130, r.stderr)
+        let lines = try String(contentsOfFile: out, encoding: .utf8).split(separator: "\n")
+        XCTAssertEqual(lines.last, "end \(lines.count - 1)")
     }
 
     /// A real-time video re-encode interrupted half way leaves a playable MP4 with the frames so far.

@@ -196,6 +196,12 @@ final class NodeRunner: NodeIO, @unchecked Sendable {
         switch entry {
         case .packet(let packet):
             guard !finished else { return }
+            // A loop keeps itself going through its feedback edge, so it is a source in disguise: when
+            // the graph stops, the next turn of the loop ends it instead.
+            if buffer.edge.feedback && run.isStopping {
+                finish()
+                return
+            }
             stats.itemsIn += 1
             processed.add(1, ordering: .relaxed)
             timed("process \(buffer.edge.toPort)") { try node.process(packet, port: buffer.edge.toPort, self) }
