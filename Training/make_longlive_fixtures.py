@@ -2,6 +2,7 @@
 
     python3 Training/make_longlive_fixtures.py                 # small random model + fixtures -> Tests/LongLiveTests/Fixtures/
     python3 Training/make_longlive_fixtures.py --full out/world-tiny-random   # full-size random model (no fixtures)
+    python3 Training/make_longlive_fixtures.py --encoder       # only vae_encode + denoiser_v2v, from the existing fixture model
 
 Why a model of its own: the trained world-tiny is produced by another run and may not exist yet, and the parity
 tests do not need its size. The weights here are random (every tensor non-zero, unlike a fresh torch init whose
@@ -156,10 +157,64 @@ def write_fixtures(model_dir, rng):
     print("wrote fixtures to", FIX)
 
 
+def write_encoder_fixture(model_dir):
+    """vae_encode: 12 video frames (3 latent frames) encoded 4 frames at a time with the cache, and whole.
+    Its own rng, so adding it left the other fixtures byte-identical."""
+    sys.path.insert(0, HERE)
+    import reference
+    reference.MODEL_DIR = model_dir
+    Pv, cv, _ = reference.load_model("vae")
+    vae = reference.VAERef(Pv, cv)
+    rng = np.random.default_rng(20261122)
+    # pixel values as video.source makes them: u8 / 127.5 - 1
+    video = f32(rng.integers(0, 256, (12, 3, 64, 64)) / 127.5 - 1)
+    cache, parts = None, []
+    for k in range(3):
+        z, cache = vae.encode(video[4 * k:4 * k + 4].astype(np.float64), cache)
+        parts.append(z)
+    whole, _ = vae.encode(video.astype(np.float64))
+    reference.save_safetensors(os.path.join(FIX, "vae_encode.safetensors"),
+                               {"video": video, "latents": f32(np.concatenate(parts)), "latents_whole": f32(whole)})
+    print("wrote", os.path.join(FIX, "vae_encode.safetensors"))
+
+
+def write_v2v_fixture(model_dir):
+    """denoiser_v2v: one video-to-video block (StreamDiffusionV2 start): VAE latents z normalised, re-noised to
+    start timestep 600, x = (1 - s0) zn + s0 n0, then the schedule's steps below 600 (500, 250), no prefix;
+    x0 de-normalised. Noise draws are stored, so the test checks the arithmetic, not the Swift noise generator."""
+    sys.path.insert(0, HERE)
+    import reference
+    reference.MODEL_DIR = model_dir
+    Pd, cd, _ = reference.load_model("denoiser")
+    den = reference.DenoiserRef(Pd, cd)
+    rng = np.random.default_rng(20261123)
+    start, steps = 600.0, [1000, 750, 500, 250]
+    sampler = dict(cd["sampler"], steps=[start] + [s for s in steps if s < start])
+    st = reference.StreamRef(den, sampler)
+    mean = np.array(cd["latent_mean"])[None, :, None, None]
+    std = np.array(cd["latent_std"])[None, :, None, None]
+    z = f32(mean + std * rng.standard_normal((3, 16, 8, 8)))
+    noises = f32(rng.standard_normal((len(st.sigmas), 3, 16, 8, 8))).astype(np.float64)
+    text = f32(0.5 * rng.standard_normal((6, 384)))
+    s0 = st.sigmas[0]
+    x = noises.copy()
+    x[0] = (1 - s0) * (z.astype(np.float64) - mean) / std + s0 * noises[0]
+    x0, _ = st.block_step(0, text.astype(np.float64), x)
+    reference.save_safetensors(os.path.join(FIX, "denoiser_v2v.safetensors"),
+                               {"source": z, "noises": f32(noises), "text": text, "start": f32(np.array([start])),
+                                "latents": f32(x0 * std + mean)})
+    print("wrote", os.path.join(FIX, "denoiser_v2v.safetensors"))
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--full", help="write a full-size random world-tiny to this folder instead")
+    ap.add_argument("--encoder", action="store_true", help="only write the encoder fixture from the existing fixture model")
     a = ap.parse_args()
+    if a.encoder:
+        write_encoder_fixture(os.path.join(FIX, "model"))
+        write_v2v_fixture(os.path.join(FIX, "model"))
+        return
     if a.full:
         write_model(a.full, np.random.default_rng(7), (32, 64, 128), 256, 8, 4)
         print("wrote", a.full)
@@ -168,6 +223,8 @@ def main():
     model_dir = os.path.join(FIX, "model")
     write_model(model_dir, rng, (8, 16, 32), 128, 2, 2)
     write_fixtures(model_dir, rng)
+    write_encoder_fixture(model_dir)
+    write_v2v_fixture(model_dir)
 
 
 if __name__ == "__main__":

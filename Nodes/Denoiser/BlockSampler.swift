@@ -8,6 +8,9 @@ struct BlockSampler: Sendable {
     let schedule: FlowSchedule
     let blockFrames: Int
 
+    /// A block's latents: [F, C, H, W].
+    var blockShape: [Int] { [blockFrames, model.config.latentChannels, model.config.latentSize, model.config.latentSize] }
+
     struct BlockResult {
         /// Clean normalised latents [F, C, H, W].
         let x0: Tensor

@@ -11,6 +11,8 @@ public final class DenoiserNode: Node {
         inputs: [
             PortSpec("text", "embedding[f32; T, 384]", doc: "prompt embeddings; a timeline prompt applies from its start frame, a live one from the next block"),
             PortSpec("cache", "kv_context", doc: "K/V context for the next block from cache.manager (feedback edge; the seed means an empty cache)"),
+            PortSpec("source", "latent[f32; F, C, H, W]", required: false,
+                     doc: "start: latents: LatentBlock per block (raw VAE space) with its startTimestep (noise.controller); block i uses the i-th"),
         ],
         outputs: [
             PortSpec("latents", "latent[f32; F, C, H, W]", doc: "LatentBlock per block, de-normalised for the VAE; position = block index"),
@@ -23,6 +25,8 @@ public final class DenoiserNode: Node {
             ParamSpec("steps", .list(.int), default: .list([]), range: 1...1000, doc: "timesteps, e.g. [1000, 750, 500, 250]; empty: the model's"),
             ParamSpec("shift", .float, default: .float(0), range: 0...100, doc: "timestep shift; 0: the model's (5)"),
             ParamSpec("seed", .int, default: .int(0), doc: "noise seed: the same seed and graph give the same frames"),
+            ParamSpec("start", .choice(["noise", "latents"]), default: .string("noise"),
+                      doc: "noise: text-to-video from pure noise; latents: video-to-video, each block re-noised from `source` to its start timestep, then the schedule's remaining steps"),
         ],
         compute: .heavy)
 
@@ -45,6 +49,10 @@ public final class DenoiserNode: Node {
     private var blockSeconds: [Double] = []
     private var recacheCount = 0
     private var warnedPosition = false
+    /// Video-to-video: source blocks not yet denoised, and whether more can come.
+    private let videoToVideo: Bool
+    private var pendingSources: [LatentBlock] = []
+    private var sourceClosed = false
 
     public init(context: NodeContext) throws {
         let folder = try ModelFolder.locate(context.params.string("model"), baseDirectory: context.baseDirectory)
@@ -59,6 +67,7 @@ public final class DenoiserNode: Node {
         let videoFramesPerLatent = 4
         framesPerBlock = defaults.blockFrames * videoFramesPerLatent
         totalBlocks = (context.params.int("frames") + framesPerBlock - 1) / framesPerBlock
+        videoToVideo = context.params.string("start") == "latents"
     }
 
     public func process(_ packet: Packet, port: String, _ io: NodeIO) throws {
@@ -68,6 +77,9 @@ public final class DenoiserNode: Node {
         case "cache":
             if packet.payload is LoopSeed { context = .empty() }
             else { context = try packet.value(as: KVContext.self) }
+        case "source":
+            guard videoToVideo else { throw NodeError("a source block arrived but start is 'noise'; set start: latents for video-to-video") }
+            pendingSources.append(try packet.value(as: LatentBlock.self))
         default:
             throw NodeError("denoiser.block has no input '\(port)'")
         }
@@ -83,13 +95,19 @@ public final class DenoiserNode: Node {
             }
         } else if port == "cache" {
             io.endStream()
+        } else if port == "source" {
+            sourceClosed = true
+            try advance(io)
+            if pendingSources.isEmpty { io.endStream() }
         }
     }
 
     /// Runs the next block once its context and its prompt are known.
     private func advance(_ io: NodeIO) throws {
         guard block < totalBlocks, let ctx = context else { return }
+        if videoToVideo && pendingSources.isEmpty { return }
         guard let next = try promptForBlock() else { return }
+        let source = videoToVideo ? pendingSources.removeFirst() : nil
         context = nil
         let started = Date()
         var visible = ctx.frames
@@ -116,11 +134,14 @@ public final class DenoiserNode: Node {
             warnedPosition = true
             io.log("block \(block): latent positions pass the trained range (\(sampler.model.config.sampler.maxTrainedPosition)); quality may drop from here")
         }
-        let noises = (0...sampler.schedule.sigmas.count - 1).map { draw in
-            noise.tensor(shape: [sampler.blockFrames, sampler.model.config.latentChannels,
-                                 sampler.model.config.latentSize, sampler.model.config.latentSize], block: block, draw: draw)
+        let result: BlockSampler.BlockResult
+        if let source {
+            let start = try VideoToVideoStart(source, block: block, sampler: sampler)
+            result = start.sampler.generate(block: block, noises: start.noises(noise), text: next.context, visible: visible)
+        } else {
+            let noises = (0...sampler.schedule.sigmas.count - 1).map { draw in noise.tensor(shape: sampler.blockShape, block: block, draw: draw) }
+            result = sampler.generate(block: block, noises: noises, text: next.context, visible: visible)
         }
-        let result = sampler.generate(block: block, noises: noises, text: next.context, visible: visible)
         let latents = LatentNormalization(config: sampler.model.config).denormalize(result.x0)
         let meta = ["prompt_generation": String(next.conditioning.generation)]
         try io.emit("latents", Packet(position: block, payload: LatentBlock(latents: latents, firstLatentFrame: block * sampler.blockFrames,
@@ -129,7 +150,7 @@ public final class DenoiserNode: Node {
                                                                    blockFrames: sampler.blockFrames)))
         blockSeconds.append(Date().timeIntervalSince(started))
         block += 1
-        if block >= totalBlocks { io.endStream() }
+        if block >= totalBlocks || (videoToVideo && sourceClosed && pendingSources.isEmpty) { io.endStream() }
     }
 
     /// The prompt in force at the block's first frame, or nil while it cannot be known yet.
@@ -168,6 +189,19 @@ struct LatentNormalization {
     init(config: DiTConfig) {
         mean = config.latentMean
         std = config.latentStd
+    }
+
+    /// zn = (z - mean) / std: VAE latents into the denoiser's space.
+    func normalize(_ z: Tensor) -> Tensor {
+        let c = z.shape[1], plane = z.shape[2] * z.shape[3]
+        return Tensor(shape: z.shape) { out in
+            z.withUnsafeFloats { src in
+                for i in 0..<out.count {
+                    let ch = (i / plane) % c
+                    out[i] = (src[i] - mean[ch]) / std[ch]
+                }
+            }
+        }
     }
 
     func denormalize(_ zn: Tensor) -> Tensor {

@@ -7,12 +7,16 @@ public struct LatentBlock: Sendable {
     public var firstLatentFrame: Int
     /// Generation of the prompt the block was generated under (see `Prompt.generation`).
     public var promptGeneration: Int
+    /// Video-to-video: the timestep (in the schedule's 0...1000 step units) the denoiser re-noises
+    /// these latents to before denoising them; nil for generated blocks.
+    public var startTimestep: Double?
 
-    public init(latents: Tensor, firstLatentFrame: Int, promptGeneration: Int) {
+    public init(latents: Tensor, firstLatentFrame: Int, promptGeneration: Int, startTimestep: Double? = nil) {
         precondition(latents.rank == 4, "LatentBlock wants [F, C, H, W], got \(latents.shape)")
         self.latents = latents
         self.firstLatentFrame = firstLatentFrame
         self.promptGeneration = promptGeneration
+        self.startTimestep = startTimestep
     }
 
     public var frameCount: Int { latents.shape[0] }
