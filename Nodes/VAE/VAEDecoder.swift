@@ -17,16 +17,12 @@ struct VAEDecoder {
     typealias Cache = CausalResBlock3d.Cache
 
     init(folder: ModelFolder) throws {
-        let cfg = try folder.section("vae")
-        let ch = try cfg.ints("channels")
-        guard ch.count == 3 else { throw NodeError("config.json vae.channels: expected 3 values, got \(ch)") }
-        let (c0, c1, c2) = (ch[0], ch[1], ch[2])
-        let zc = try cfg.int("latent_channels"), groups = try cfg.int("gn_groups")
-        let eps = Float(try cfg.double("gn_eps"))
-        framesPerLatent = try cfg.int("frames_per_latent")
+        let cfg = try VAEConfig(folder: folder)
+        let (c0, c1, c2, zc) = (cfg.c0, cfg.c1, cfg.c2, cfg.latentChannels)
+        let (groups, eps, w) = (cfg.groups, cfg.epsilon, cfg.weights)
+        framesPerLatent = cfg.framesPerLatent
         latentChannels = zc
         latentSize = 8
-        let w = try folder.weights(cfg, name: "vae")
         convIn = try Conv2d(w, "decoder.conv_in", out: c2, in: zc)
         mid = try CausalResBlock3d(w, "decoder.mid", channels: c2, groups: groups, epsilon: eps)
         res0 = try ResBlock2d(w, "decoder.res0", channels: c2, groups: groups, epsilon: eps)

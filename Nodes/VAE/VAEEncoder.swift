@@ -17,15 +17,11 @@ struct VAEEncoder {
     typealias Cache = CausalResBlock3d.Cache
 
     init(folder: ModelFolder) throws {
-        let cfg = try folder.section("vae")
-        let ch = try cfg.ints("channels")
-        guard ch.count == 3 else { throw NodeError("config.json vae.channels: expected 3 values, got \(ch)") }
-        let (c0, c1, c2) = (ch[0], ch[1], ch[2])
-        let zc = try cfg.int("latent_channels"), groups = try cfg.int("gn_groups")
-        let eps = Float(try cfg.double("gn_eps"))
-        framesPerLatent = try cfg.int("frames_per_latent")
+        let cfg = try VAEConfig(folder: folder)
+        let (c0, c1, c2, zc) = (cfg.c0, cfg.c1, cfg.c2, cfg.latentChannels)
+        let (groups, eps, w) = (cfg.groups, cfg.epsilon, cfg.weights)
+        framesPerLatent = cfg.framesPerLatent
         latentChannels = zc
-        let w = try folder.weights(cfg, name: "vae")
         convIn = try Conv2d(w, "encoder.conv_in", out: c0, in: 3 * framesPerLatent)
         res0 = try ResBlock2d(w, "encoder.res0", channels: c0, groups: groups, epsilon: eps)
         down0 = try Conv2d(w, "encoder.down0", out: c1, in: c0, stride: 2)

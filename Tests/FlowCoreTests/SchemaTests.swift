@@ -7,16 +7,7 @@ final class SchemaTests: XCTestCase {
     static let repo = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
     func validate(_ files: [String]) throws -> (Int32, String) {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        p.arguments = ["python3", Self.repo.appendingPathComponent("Tests/validate_graph_schema.py").path] + files
-        let out = Pipe()
-        p.standardOutput = out
-        p.standardError = out
-        try p.run()
-        let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        p.waitUntilExit()
-        return (p.terminationStatus, text)
+        try PluginTests.shell(["python3", Self.repo.appendingPathComponent("Tests/validate_graph_schema.py").path] + files)
     }
 
     func testEveryShippedGraphMatchesTheSchema() throws {

@@ -1,0 +1,24 @@
+import FlowKit
+
+/// The `vae` entry of config.json and its weights, shared by the encoder and the decoder.
+struct VAEConfig {
+    /// Feature widths at 64x64, 32x32 and 16x16/8x8.
+    let c0, c1, c2: Int
+    let latentChannels: Int
+    let groups: Int
+    let epsilon: Float
+    let framesPerLatent: Int
+    let weights: WeightFile
+
+    init(folder: ModelFolder) throws {
+        let cfg = try folder.section("vae")
+        let ch = try cfg.ints("channels")
+        guard ch.count == 3 else { throw NodeError("config.json vae.channels: expected 3 values, got \(ch)") }
+        (c0, c1, c2) = (ch[0], ch[1], ch[2])
+        latentChannels = try cfg.int("latent_channels")
+        groups = try cfg.int("gn_groups")
+        epsilon = Float(try cfg.double("gn_eps"))
+        framesPerLatent = try cfg.int("frames_per_latent")
+        weights = try folder.weights(cfg, name: "vae")
+    }
+}
