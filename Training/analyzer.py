@@ -104,8 +104,9 @@ def _unwrap(vals, n):
     return np.concatenate([[vals[0]], vals[0] + np.cumsum(d)])
 
 
-def classify_motion(track, min_frac=0.5):
-    """track: list of (x, y, area) per frame (None where missing or occluded) -> motion label or None."""
+def classify_motion(track, min_frac=0.5, area_ref=None):
+    """track: list of (x, y, area) per frame (None where missing or occluded) -> motion label or None.
+    area_ref: the object's area at the start of its segment (growth that happened before the window counts)."""
     idx = [i for i, p in enumerate(track) if p is not None]
     if len(idx) < max(6, int(len(track) * min_frac)):
         return None
@@ -118,6 +119,11 @@ def classify_motion(track, min_frac=0.5):
     n = len(pts)
     q = max(2, n // 4)
     a0, a1 = np.median(ar[:q]), np.median(ar[-q:])
+    if area_ref is not None:
+        if a1 > 1.35 * a0 or a1 > 1.5 * area_ref:
+            return "grow"
+        if a1 < 0.74 * a0 or a1 < 0.6 * area_ref:
+            return "shrink"
     if a1 > 1.35 * a0:
         return "grow"
     if a1 < 0.74 * a0:
@@ -148,9 +154,17 @@ def _touching(p, objs, colour):
     return False
 
 
+def expected_motion(o, offset):
+    """grow / shrink finish within GROW_FRAMES; a window that starts later should see a still object."""
+    if o["motion"] in ("grow", "shrink") and offset >= world.GROW_FRAMES + EVAL_SKIP:
+        return "still"
+    return o["motion"]
+
+
 def judge_window(an, f0, f1, seg_truth):
     """Adherence of frames [f0, f1) to one segment's truth -> dict of booleans per attribute."""
     win = an[f0:f1]
+    s0 = seg_truth["start"]
     res = {}
     bgs = Counter(a["bg"] for a in win)
     res["background"] = bgs.most_common(1)[0][0] == seg_truth["bg"]
@@ -167,9 +181,14 @@ def judge_window(an, f0, f1, seg_truth):
         clear = [p if p is not None and not _touching(p, a["objs"], c) else None for p, a in zip(present, win)]
         n_clear = sum(p is not None for p in clear)
         src_ = clear if n_clear >= 8 else present
+        exp = expected_motion(o, f0 - s0)
+        ref = None
+        if exp in ("grow", "shrink"):
+            a0 = [an[f]["objs"][c]["area"] for f in range(s0, min(s0 + 4, f0)) if c in an[f]["objs"]]
+            ref = float(np.median(a0)) if a0 else None
         mot = classify_motion([(p["x"], p["y"], p["area"]) if p is not None else None for p in src_],
-                              min_frac=0.25 if src_ is clear else 0.5)
-        r["motion"] = mot == o["motion"]
+                              min_frac=0.25 if src_ is clear else 0.5, area_ref=ref)
+        r["motion"] = mot == exp
         r["motion_seen"] = mot
         r["all"] = r["colour"] and r["shape"] and r["motion"] and res["background"]
         objs.append(r)
@@ -301,7 +320,7 @@ def validate(n: int, frames: int = 192, seed0: int = 5_000_000):
         sc = world.make_script(seed0 + i, frames)
         fr = world.render(sc, 0, frames)
         reps.append(score_video(fr, world.truth(sc)))
-    return dict(single=summarize(reps, 1), two=summarize(reps, 2), all=summarize(reps))
+    return dict(n=n, frames=frames, single=summarize(reps, 1), two=summarize(reps, 2), all=summarize(reps))
 
 
 def main():

@@ -26,8 +26,11 @@ OUT = os.environ.get("WORLD_TINY_MODEL_DIR", os.path.join(common.REPO, "Models",
 DTYPE = np.float16
 
 
+PINNED: dict = {}
+
+
 def _ckpt(name):
-    p = os.path.join(RUNS, name, "latest.pt")
+    p = PINNED.get(name) or os.path.join(RUNS, name, "latest.pt")
     return torch.load(p, map_location="cpu", weights_only=False) if os.path.exists(p) else None
 
 
@@ -108,7 +111,9 @@ def export(use_ema=True):
         drop = ("dec_",) if name == "descriptor" else ()
         info = _save(f"{name}.safetensors", st["model"], drop_prefixes=drop)
         c = dict(st["cfg"])
-        c.update(info, training_step=st["step"], gelu="tanh")
+        c.update(info, training_step=st["step"])
+        if name == "reward":
+            c["gelu"] = "tanh"
         if st.get("eval"):
             c["heldout_eval"] = st["eval"]
         cfg[name] = c
@@ -147,7 +152,12 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--raw", action="store_true", help="export raw weights instead of the EMA")
     ap.add_argument("--fixtures", action="store_true")
+    for n in ("denoiser", "drafter", "vae_dec", "reward", "descriptor"):
+        ap.add_argument(f"--{n}", default=None, help=f"checkpoint to export instead of runs/{n}/latest.pt")
     a = ap.parse_args()
+    for n in ("denoiser", "drafter", "vae_dec", "reward", "descriptor"):
+        if getattr(a, n):
+            PINNED[n] = getattr(a, n)
     export(use_ema=not a.raw)
     if a.fixtures:
         write_text_states()

@@ -13,7 +13,7 @@ import os
 
 import common
 
-MD = os.path.join(common.REPO, "Models", "world-tiny")
+MD = os.environ.get("WORLD_TINY_MODEL_DIR", os.path.join(common.REPO, "Models", "world-tiny"))
 RUNS = os.path.join(common.HERE, "runs")
 
 
@@ -65,16 +65,20 @@ def fmt_suite(s):
             "|---|---|---|---|---|---|---|---|---|\n")
     extra = ""
     if sw.get("switches"):
-        extra = (f"\nPrompt switches: {sw['switches']}; took effect within one block (12 frames): "
+        extra = (f"\n\nPrompt switches: {sw['switches']}; took effect within one block (12 frames): "
                  f"{pct(sw['switch_within_block'])}; mean delay when detected: "
-                 f"{sw['switch_mean_delay'] if sw['switch_mean_delay'] is None else round(sw['switch_mean_delay'], 1)} frames.")
+                 f"{'n/a' if sw['switch_mean_delay'] is None else round(sw['switch_mean_delay'], 1)} frames.")
     return head + "\n".join(rows) + extra
 
 
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--note", action="append", default=[])
+    ap.add_argument("--notes_file", default=os.path.join(common.HERE, "card_notes.txt"),
+                    help="one note per line (kept next to the card so the next export can reuse it)")
     a = ap.parse_args()
+    if os.path.exists(a.notes_file):
+        a.note = [l.strip() for l in open(a.notes_file) if l.strip()] + a.note
     cfg = json.load(open(os.path.join(MD, "config.json")))
     ev = json.load(open(os.path.join(MD, "eval.json"))) if os.path.exists(os.path.join(MD, "eval.json")) else {}
     av = os.path.join(RUNS, "analyzer_validation.json")
@@ -127,6 +131,8 @@ def main():
     L.append("## Training (commands: Training/README.md)\n")
     L.append("All on 2 shared CPU cores (other engineers' Swift builds running), one thread per run, nice 10, float32 "
              "(bf16 autocast measured slower on this CPU: no AMX).\n")
+    L.append("Steps so far in each run when this card was written (the shipped checkpoints are the ones in the table "
+             "above; the runs keep going):\n")
     for name in ("vae", "vae_dec", "denoiser", "drafter", "reward", "descriptor"):
         lg = _log(name)
         steps = [r["step"] for r in lg if "step" in r and "event" not in r]
@@ -134,13 +140,33 @@ def main():
             L.append(f"- {name}: {max(steps)} steps, {_wall(lg):.0f} min wall clock")
     L.append("")
     L.append("## Measured quality\n")
+    import re
+    src = cfg.get("vae", {}).get("source", "")
+    enc_step = re.search(r"vae_frozen.pt \(step (\d+)\)", src)
+    dec_step = re.search(r"vae_dec \(step (\d+)\)", src)
+    at = lambda log, s: [r["eval_psnr"] for r in log if "eval_psnr" in r and r["step"] == s]
     if psnr:
-        L.append(f"- VAE held-out reconstruction PSNR (16 held-out clips of 32 frames): joint training {psnr[-1]:.2f} dB"
-                 + (f"; after decoder-only fine-tuning {psnr_dec[-1]:.2f} dB" if psnr_dec else "") + " (target 30 dB).")
+        e = at(vae_log, int(enc_step.group(1))) if enc_step else psnr[-1:]
+        d_ = at(vdec_log, int(dec_step.group(1))) if dec_step else []
+        line = "- VAE held-out reconstruction PSNR (16 held-out clips of 32 frames), shipped weights: "
+        line += f"{d_[-1]:.2f} dB (frozen encoder + decoder fine-tuned {dec_step.group(1)} steps)" if d_ else \
+            (f"{e[-1]:.2f} dB" if e else "n/a")
+        if e and d_:
+            line += f"; the joint VAE at the freeze measured {e[-1]:.2f} dB"
+        if psnr_dec and psnr_dec[-1] != (d_[-1] if d_ else None):
+            line += f"; the still-running decoder fine-tuning is at {psnr_dec[-1]:.2f} dB (not shipped yet)"
+        L.append(line + " (target 30 dB).")
     r = cfg.get("reward", {}).get("heldout_eval")
     if r:
-        L.append(f"- Reward on held-out paraphrases (balanced pairs): accuracy {pct(r['acc'])}, pairwise "
-                 f"(true prompt scores above perturbed) {pct(r['pairwise'])}, ECE {r['ece']:.3f}.")
+        if "acc" in r:
+            r = {"heldout_paraphrases": r}
+        for k, title in (("training_vocabulary_unseen_seeds", "training vocabulary, unseen scenes"),
+                         ("heldout_paraphrases", "held-out paraphrases")):
+            if k in r:
+                e = r[k]
+                L.append(f"- Reward, {title} (256 balanced pairs, negatives differ in one attribute): accuracy "
+                         f"{pct(e['acc'])}, pairwise (true prompt scores above the perturbed one) {pct(e['pairwise'])}, "
+                         f"ECE {e['ece']:.3f}.")
     if aval:
         s = aval["all"]
         L.append(f"- Analyzer on ground-truth clips ({aval.get('n', 300)} scripts of 12 s): background {pct(s['background'])}, "

@@ -7,7 +7,8 @@
 reward: contrastive on the world.  A positive is (4 frames of a script, a fresh training phrasing of that
   segment's prompt); a hard negative is the same frames with a prompt whose scene differs in exactly one
   attribute (colour, shape, motion, background, or a second object).  Binary cross-entropy on balanced
-  pairs, so sigmoid(logit) is a calibrated P(match) under a 50/50 prior.  Frames are augmented with noise
+  pairs, so sigmoid(logit) is a calibrated P(match) under a 50/50 prior, plus an in-batch CLIP-style
+  contrastive term on the positives (coarse alignment).  Frames are augmented with noise
   and blur so generated (VAE-decoded) frames are in distribution.
 descriptor: Window Temporal Delta loss (reference §4) over 8 consecutive latent frames of the frozen VAE:
   mean relu(cos(e_t, e_{t-k}) - 0.85), k = 1..3, + 0.1 * |e_t - 2e_{t-1} + e_{t-2}|^2 + reconstruction MSE.
@@ -134,6 +135,32 @@ def wtd_loss(model, z):
     return ld + 0.1 * lsm + lrec, dict(delta=float(ld), smooth=float(lsm), rec=float(lrec))
 
 
+@torch.no_grad()
+def _logits(model, te, n, split, seed_base, seed):
+    rng = np.random.default_rng(seed)
+    v, t, m, y = reward_batch(rng, te, n // 2, split=split, seed_base=seed_base)
+    return model(v, t, m), y
+
+
+def calibrate(model, te, n=512):
+    """Platt scaling folded into logit_scale / logit_bias, fitted on training-vocabulary pairs from unseen seeds."""
+    lg, y = _logits(model, te, n, "train", 40_000_000, 99)
+    a = torch.ones(1, requires_grad=True)
+    b = torch.zeros(1, requires_grad=True)
+    opt = torch.optim.LBFGS([a, b], max_iter=200)
+
+    def closure():
+        opt.zero_grad()
+        loss = F.binary_cross_entropy_with_logits(a * lg + b, y)
+        loss.backward()
+        return loss
+    opt.step(closure)
+    with torch.no_grad():
+        model.logit_scale.mul_(a[0])
+        model.logit_bias.mul_(a[0]).add_(b[0])
+    return float(a), float(b)
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("which", choices=["reward", "descriptor"])
@@ -145,6 +172,7 @@ def main():
     ap.add_argument("--lr", type=float, default=1e-3)
     ap.add_argument("--steps", type=int, default=3000)
     ap.add_argument("--ckpt_every", type=int, default=100)
+    ap.add_argument("--calibrate", action="store_true", help="reward: Platt-scale the latest checkpoint and save it")
     a = ap.parse_args()
     common.setup_threads(a.threads)
     torch.manual_seed(0)
@@ -168,6 +196,17 @@ def main():
         opt.load_state_dict(st["opt"])
         step = st["step"]
     log = common.Logger(a.out)
+    if a.calibrate:
+        model.eval()
+        before = eval_reward(model, te)
+        ab = calibrate(model, te)
+        after = eval_reward(model, te)
+        tr = eval_reward(model, te, split="train")
+        log.log(event="calibrate", step=step, platt=ab, heldout_before=before, heldout=after, train_vocab=tr)
+        st = dict(step=step, model=model.state_dict(), opt=opt.state_dict(), cfg=model.cfg, which=a.which,
+                  eval=dict(heldout_paraphrases=after, training_vocabulary_unseen_seeds=tr), calibrated=True)
+        torch.save(st, os.path.join(a.out, "calibrated.pt"))     # what export.py --reward should ship
+        return
     log.log(event="start", step=step, params=sum(p.numel() for p in model.parameters()), args=vars(a))
     rng = np.random.default_rng(7 + step)
     t0 = time.time()
@@ -177,8 +216,17 @@ def main():
             g["lr"] = a.lr * min(1.0, (step + 1) / 100) * (0.5 * (1 + math.cos(math.pi * step / a.steps)))
         if a.which == "reward":
             v, t, m, y = reward_batch(rng, te, a.bs // 2)
-            lg = model(augment(v, rng), t, m)
+            va = augment(v[0::2], rng)                                   # pos/neg rows share frames
+            img = model.image_embed(va)
+            tx = model.text_embed(t, m)
+            lg_pos = model.logit_scale * (img * tx[0::2]).sum(-1) + model.logit_bias
+            lg_neg = model.logit_scale * (img * tx[1::2]).sum(-1) + model.logit_bias
+            lg = torch.stack([lg_pos, lg_neg], 1).reshape(-1)
             loss = F.binary_cross_entropy_with_logits(lg, y)
+            # in-batch contrastive term (CLIP-style) on the positives: gives a coarse alignment signal early
+            sim = model.logit_scale * img @ tx[0::2].T
+            tgt = torch.arange(sim.shape[0])
+            loss = loss + 0.5 * (F.cross_entropy(sim, tgt) + F.cross_entropy(sim.T, tgt))
             info = dict(acc=float(((lg > 0).float() == y).float().mean()))
         else:
             if pool is None or step % 4 == 0:

@@ -350,6 +350,9 @@ def make_script(seed: int, frames: int = 96, n_switches: int | None = None, two_
         f = sb * BLOCK_FRAMES
         prev = segs[-1]
         cur = [_state_at_end(o, f - prev.start) for o in prev.objs]
+        for k, o in enumerate(cur):     # a finished grow / shrink is, from now on, a still object
+            if (o.motion == "grow" and o.r0 >= R_MAX - 0.5) or (o.motion == "shrink" and o.r0 <= R_MIN + 0.5):
+                cur[k] = _retarget(o, "still")
         kinds = ["colour", "motion", "reverse"] + (["enter"] if len(cur) == 1 else [])
         kind = _pick(rng, kinds)
         if kind == "colour":
