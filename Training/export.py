@@ -34,7 +34,7 @@ def _ckpt(name):
     return torch.load(p, map_location="cpu", weights_only=False) if os.path.exists(p) else None
 
 
-def _save(name, sd: dict, drop_prefixes=()):
+def _save(name, sd: dict, drop_prefixes=(), extra=None):
     tensors = {}
     for k, v in sd.items():
         if any(k.startswith(p) for p in drop_prefixes):
@@ -43,13 +43,22 @@ def _save(name, sd: dict, drop_prefixes=()):
         if a.ndim == 0:
             a = a.reshape(1)
         tensors[k] = np.ascontiguousarray(a.astype(DTYPE))
+    for k, a in (extra or {}).items():
+        tensors[k] = np.ascontiguousarray(np.asarray(a, np.float32).astype(DTYPE))
     path = os.path.join(OUT, name)
     save_file(tensors, path, metadata={"format": "pt", "producer": "flowrun Training/export.py"})
     return dict(file=name, dtype="F16", tensors=len(tensors), parameters=int(sum(t.size for t in tensors.values())),
                 bytes=os.path.getsize(path))
 
 
-def export(use_ema=True):
+def null_text_states():
+    """MiniLM states of the empty prompt: what the denoiser saw when training dropped the prompt, and the
+    unconditional input of classifier-free guidance."""
+    import textenc
+    return textenc.TextEncoder().encode("")
+
+
+def export(use_ema=True, guidance=1.0):
     os.makedirs(OUT, exist_ok=True)
     cfg = dict(format="flowrun-world-tiny", version=1, name="world-tiny")
     import world
@@ -91,13 +100,13 @@ def export(use_ema=True):
         if st is None:
             cfg[name] = dict(missing=True)
             continue
-        info = _save(f"{name}.safetensors", st["ema"] if use_ema else st["model"])
+        info = _save(f"{name}.safetensors", st["ema"] if use_ema else st["model"], extra={"null_text": null_text_states()})
         c = dict(st["cfg"])
         tr = st["train"]
         c.update(info, gelu="tanh", norm_eps=1e-6, prediction="flow (v = noise - x0; x0 = x_t - sigma * v)",
                  training_step=st["step"], weights="ema" if use_ema else "raw",
                  sampler=dict(steps=tr["steps"], shift=tr["shift"], sink_frames=tr["sink"],
-                              window_frames=tr["window"], block_frames=tr["block"], cfg_scale=1.0,
+                              window_frames=tr["window"], block_frames=tr["block"], guidance=guidance,
                               recache="on-switch", max_trained_position=tr["max_pos"]),
                  latent_mean=[float(x) for x in st["stats"]["mean"]],
                  latent_std=[float(x) for x in st["stats"]["std"]])
@@ -152,13 +161,15 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--raw", action="store_true", help="export raw weights instead of the EMA")
     ap.add_argument("--fixtures", action="store_true")
+    ap.add_argument("--guidance", type=float, default=1.0,
+                    help="classifier-free guidance scale written as the sampler default (the one eval.json measured)")
     for n in ("denoiser", "drafter", "vae_dec", "reward", "descriptor"):
         ap.add_argument(f"--{n}", default=None, help=f"checkpoint to export instead of runs/{n}/latest.pt")
     a = ap.parse_args()
     for n in ("denoiser", "drafter", "vae_dec", "reward", "descriptor"):
         if getattr(a, n):
             PINNED[n] = getattr(a, n)
-    export(use_ema=not a.raw)
+    export(use_ema=not a.raw, guidance=a.guidance)
     if a.fixtures:
         write_text_states()
         subprocess.check_call([sys.executable, os.path.join(common.HERE, "reference.py"), "--fixtures"])

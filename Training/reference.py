@@ -314,8 +314,9 @@ def sigma_shift(s, shift):
 class StreamRef:
     """The streaming loop (sample.Generator) in numpy: sink + window KV cache, 4 steps, t=0 cache pass, re-cache."""
 
-    def __init__(self, den: DenoiserRef, sampler_cfg):
+    def __init__(self, den: DenoiserRef, sampler_cfg, guidance=1.0, null_text=None):
         self.m = den
+        self.guidance, self.null_text = guidance, null_text
         s = sampler_cfg
         self.sink, self.window, self.block = s["sink_frames"], s["window_frames"], s["block_frames"]
         self.sigmas = [sigma_shift(x / 1000.0, s["shift"]) for x in s["steps"]]
@@ -368,6 +369,9 @@ class StreamRef:
         v0 = None
         for i, s in enumerate(self.sigmas):
             v, _ = self.m.forward(x, np.full(self.block, 1000.0 * s), pos, txt, prefix=pre)
+            if self.guidance != 1.0:
+                vu, _ = self.m.forward(x, np.full(self.block, 1000.0 * s), pos, self.null_text, prefix=pre)
+                v = vu + self.guidance * (v - vu)
             if v0 is None:
                 v0 = v
             x0 = x - s * v
@@ -422,22 +426,35 @@ def _f32(a):
 
 
 def stream_fixture(name, rng, text_a, text_b, n_blocks=5, switch_at=3):
+    """The streaming loop without guidance; when the weights carry null_text, also with the model's guidance
+    (or 3 when the model's is 1) on the same noises as `latents_guided`."""
     P, c, cfg = load_model(name)
     if P is None:
         return None
     den = DenoiserRef(P, c)
-    st = StreamRef(den, c["sampler"])
     zc, hw = c["latent_channels"], c["latent_hw"]
-    noises = _f32(rng.standard_normal((n_blocks, len(st.sigmas), 3, zc, hw, hw)))
-    outs, v0s = [], []
-    for b in range(n_blocks):
-        txt = text_a if b < switch_at else text_b
-        x0, v0 = st.block_step(b, txt, noises[b].astype(np.float64), switched=(b == switch_at))
-        outs.append(x0)
-        v0s.append(v0)
-    return {"noises": noises, "text_a": _f32(text_a), "text_b": _f32(text_b),
-            "switch_block": np.array([switch_at], np.int64), "latents": _f32(np.stack(outs)),
-            "first_call_v": _f32(np.stack(v0s))}
+    n_sig = len(c["sampler"]["steps"])
+    noises = _f32(rng.standard_normal((n_blocks, n_sig, 3, zc, hw, hw)))
+
+    def run(st):
+        outs, v0s = [], []
+        for b in range(n_blocks):
+            txt = text_a if b < switch_at else text_b
+            x0, v0 = st.block_step(b, txt, noises[b].astype(np.float64), switched=(b == switch_at))
+            outs.append(x0)
+            v0s.append(v0)
+        return outs, v0s
+
+    outs, v0s = run(StreamRef(den, c["sampler"]))
+    fx = {"noises": noises, "text_a": _f32(text_a), "text_b": _f32(text_b),
+          "switch_block": np.array([switch_at], np.int64), "latents": _f32(np.stack(outs)),
+          "first_call_v": _f32(np.stack(v0s))}
+    if "null_text" in P:
+        g = float(c["sampler"].get("guidance", 1.0))
+        g = 3.0 if g == 1.0 else g
+        outs, _ = run(StreamRef(den, c["sampler"], guidance=g, null_text=P["null_text"].astype(np.float64)))
+        fx.update(latents_guided=_f32(np.stack(outs)), guidance=np.array([g], np.float32))
+    return fx
 
 
 def write_fixtures():
@@ -521,7 +538,7 @@ def check_against_torch():
         if P is None:
             continue
         m = models.Denoiser(dim=c["dim"], depth=c["depth"], heads=c["heads"])
-        m.load_state_dict({k: torch.from_numpy(v.astype(np.float32)) for k, v in P.items()})
+        m.load_state_dict({k: torch.from_numpy(v.astype(np.float32)) for k, v in P.items() if k != "null_text"})
         m.eval()
         import sample
         stats = dict(mean=torch.tensor(c["latent_mean"]), std=torch.tensor(c["latent_std"]))
@@ -545,6 +562,20 @@ def check_against_torch():
                                     switched=(b == 3))
             err = max(err, float(np.abs(zt[3 * b:3 * b + 3] - x0r).max()))
         worst[f"{name}_stream_5_blocks_with_recache"] = err
+        if "null_text" in P:
+            null = P["null_text"].astype(np.float32)
+            g.cfg_scale = 3.0
+            g._lat = {}
+            with torch.no_grad():
+                zg = g.generate([(0, "a"), (3, "b")], 5, noises=noises, texts={"a": ta, "b": tb, "": null},
+                                normalised=True).numpy()
+            refg = StreamRef(DenoiserRef(P, c), c["sampler"], guidance=3.0, null_text=null.astype(np.float64))
+            err = 0.0
+            for b in range(5):
+                x0r, _ = refg.block_step(b, (ta if b < 3 else tb).astype(np.float64), noises[b].astype(np.float64),
+                                         switched=(b == 3))
+                err = max(err, float(np.abs(zg[3 * b:3 * b + 3] - x0r).max()))
+            worst[f"{name}_stream_5_blocks_guidance_3"] = err
     Pd, cd, _ = load_model("descriptor")
     if Pd is not None:
         d = models.Descriptor()

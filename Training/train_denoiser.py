@@ -33,6 +33,7 @@ from models import VAE, Denoiser, sigma_shift
 
 SIZES = {
     "base": dict(dim=256, depth=8, heads=4),
+    "small": dict(dim=192, depth=6, heads=3),
     "drafter": dict(dim=128, depth=4, heads=2),
 }
 SINK = 3           # latent frames

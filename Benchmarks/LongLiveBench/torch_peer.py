@@ -31,12 +31,13 @@ def main():
     cfg = json.load(open(os.path.join(model_dir, "config.json")))["denoiser"]
     m = Denoiser(dim=cfg["dim"], depth=cfg["depth"], heads=cfg["heads"])
     m.load_state_dict({k: torch.from_numpy(v.astype(np.float32)) for k, v in
-                       load_safetensors(os.path.join(model_dir, cfg["file"])).items()})
+                       load_safetensors(os.path.join(model_dir, cfg["file"])).items() if k != "null_text"})
     m.eval()
     stats = {"mean": torch.tensor(cfg["latent_mean"]), "std": torch.tensor(cfg["latent_std"])}
     s = cfg["sampler"]
     g = sample.Generator(m, None, stats, FixedText(), sink=s["sink_frames"], window=s["window_frames"],
-                         block=s["block_frames"], steps=s["steps"], shift=s["shift"])
+                         block=s["block_frames"], steps=s["steps"], shift=s["shift"],
+                         cfg_scale=s.get("guidance", 1.0))
     out = {}
     for name, ctx in (("f32", None), ("bf16", torch.bfloat16)):
         def run(n):

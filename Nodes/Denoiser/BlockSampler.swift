@@ -7,6 +7,25 @@ struct BlockSampler: Sendable {
     let model: DiTModel
     let schedule: FlowSchedule
     let blockFrames: Int
+    /// Classifier-free guidance; nil: the conditional prediction alone.
+    var guidance: Guidance? = nil
+
+    /// v = v_uncond + scale * (v_cond - v_uncond), the unconditional call seeing the same K/V prefix
+    /// with the empty prompt's text states (Training/sample.py does the same).
+    struct Guidance: Sendable {
+        let scale: Float
+        let unconditional: TextContext
+
+        /// The model's guidance at `scale`; nil when scale is 1 (nothing to do).
+        init?(model: DiTModel, scale: Double) throws {
+            guard scale != 1 else { return nil }
+            guard let null = model.weights.nullText else {
+                throw NodeError("guidance \(scale) needs the empty prompt's text states ('null_text' in the denoiser weights); re-export the model or set guidance: 1")
+            }
+            self.scale = Float(scale)
+            unconditional = model.textContext(null, generation: -1)
+        }
+    }
 
     /// A block's latents: [F, C, H, W].
     var blockShape: [Int] { [blockFrames, model.config.latentChannels, model.config.latentSize, model.config.latentSize] }
@@ -40,7 +59,11 @@ struct BlockSampler: Sendable {
         var firstVelocity: Tensor?
         for (i, sigma) in sigmas.enumerated() {
             let t = [Float](repeating: FlowSchedule.timestep(sigma), count: blockFrames)
-            let v = model.forward(x, timesteps: t, positions: positions, text: text, prefix: pre).velocity
+            var v = model.forward(x, timesteps: t, positions: positions, text: text, prefix: pre).velocity
+            if let g = guidance {
+                let vu = model.forward(x, timesteps: t, positions: positions, text: g.unconditional, prefix: pre).velocity
+                v = Self.mix(vu, 1 - g.scale, v, g.scale)                 // vu + s * (v - vu)
+            }
             if firstVelocity == nil { firstVelocity = v }
             x0 = Self.axpy(x, v, -sigma)                                  // x0 = x - sigma * v
             if i + 1 < sigmas.count {

@@ -24,6 +24,8 @@ public final class DenoiserNode: Node {
             ParamSpec("frames", .int, default: .int(480), range: 1...100_000_000, doc: "video frames to generate (rounded up to whole blocks)"),
             ParamSpec("steps", .list(.int), default: .list([]), range: 1...1000, doc: "timesteps, e.g. [1000, 750, 500, 250]; empty: the model's"),
             ParamSpec("shift", .float, default: .float(0), range: 0...100, doc: "timestep shift; 0: the model's (5)"),
+            ParamSpec("guidance", .float, default: .float(0), range: 0...30,
+                      doc: "classifier-free guidance scale (1: off, costs a second model call per step); 0: the model's (config.json sampler.guidance)"),
             ParamSpec("seed", .int, default: .int(0), doc: "noise seed: the same seed and graph give the same frames"),
             ParamSpec("start", .choice(["noise", "latents"]), default: .string("noise"),
                       doc: "noise: text-to-video from pure noise; latents: video-to-video, each block re-noised from `source` to its start timestep, then the schedule's remaining steps"),
@@ -60,9 +62,11 @@ public final class DenoiserNode: Node {
         let defaults = model.config.sampler
         let steps = context.params.ints("steps")
         let shift = context.params.double("shift")
+        let guidance = context.params.double("guidance")
         sampler = BlockSampler(model: model,
                                schedule: FlowSchedule(steps: steps.isEmpty ? defaults.steps : steps, shift: shift > 0 ? shift : defaults.shift),
-                               blockFrames: defaults.blockFrames)
+                               blockFrames: defaults.blockFrames,
+                               guidance: try BlockSampler.Guidance(model: model, scale: guidance > 0 ? guidance : defaults.guidance))
         noise = SeededNoise(seed: UInt64(bitPattern: Int64(context.params.int("seed"))))
         let videoFramesPerLatent = 4
         framesPerBlock = defaults.blockFrames * videoFramesPerLatent

@@ -27,6 +27,8 @@ struct DiTConfig: Sendable {
         let windowFrames: Int
         let blockFrames: Int
         let maxTrainedPosition: Int
+        /// Classifier-free guidance scale the model was measured with (1: none).
+        let guidance: Double
     }
 
     var grid: Int { latentSize / patch }
@@ -60,6 +62,7 @@ struct DiTConfig: Sendable {
         sampler = SamplerDefaults(steps: try s.ints("steps"), shift: try s.double("shift"),
                                   sinkFrames: try s.int("sink_frames"), windowFrames: try s.int("window_frames"),
                                   blockFrames: try s.int("block_frames"),
-                                  maxTrainedPosition: (try? s.int("max_trained_position")) ?? Int.max)
+                                  maxTrainedPosition: (try? s.int("max_trained_position")) ?? Int.max,
+                                  guidance: (try? s.double("guidance")) ?? 1)
     }
 }

@@ -36,6 +36,9 @@ struct DiTLayer: Sendable {
 struct DiTWeights: Sendable {
     let patchIn, tFC1, tFC2, txtFC1, txtFC2, finalAda, patchOut: Linear
     let layers: [DiTLayer]
+    /// MiniLM states of the empty prompt [L, textDim]: the unconditional input of classifier-free
+    /// guidance (what the model saw when training dropped the prompt). Older exports lack it.
+    let nullText: Tensor?
 
     init(_ w: WeightFile, _ c: DiTConfig) throws {
         let d = c.dim
@@ -47,6 +50,15 @@ struct DiTWeights: Sendable {
         finalAda = try w.linear("final_ada", out: 2 * d, in: d)
         patchOut = try w.linear("patch_out", out: c.patchDim, in: d)
         layers = try (0..<c.depth).map { try DiTLayer(w, layer: $0, c) }
+        if w.file.contains("null_text") {
+            let t = try w.file.floatTensor("null_text")
+            guard t.rank == 2, t.shape[1] == c.textDim else {
+                throw NodeError("\(w.file.path): tensor 'null_text' has shape \(t.shape), expected [L, \(c.textDim)]")
+            }
+            nullText = t.contiguous()
+        } else {
+            nullText = nil
+        }
     }
 }
 

@@ -18,7 +18,8 @@ struct VideoToVideoStart {
         guard source.latents.shape == full.blockShape else {
             throw NodeError("source block \(block): latents \(source.latents.shape), expected \(full.blockShape)")
         }
-        sampler = BlockSampler(model: full.model, schedule: full.schedule.starting(at: start), blockFrames: full.blockFrames)
+        sampler = BlockSampler(model: full.model, schedule: full.schedule.starting(at: start), blockFrames: full.blockFrames,
+                               guidance: full.guidance)
         latents = LatentNormalization(config: full.model.config).normalize(source.latents.contiguous())
         self.block = block
     }

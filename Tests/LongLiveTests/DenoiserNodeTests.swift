@@ -61,6 +61,15 @@ final class DenoiserNodeTests: XCTestCase {
         XCTAssertEqual(a.updates.map(\.kind), [.append, .append, .append])
     }
 
+    /// Guidance needs the empty prompt's states in the weights; a model without them is refused before
+    /// any block, with a message that says what to do (guidance 1 needs nothing).
+    func testGuidanceWithoutNullTextIsAClearError() throws {
+        XCTAssertThrowsError(try NodeHarness(DenoiserNode.self, params: ["model": .string(Fixtures.modelFolder), "guidance": .float(3)])) { error in
+            XCTAssertTrue("\(error)".contains("null_text"), "\(error)")
+        }
+        XCTAssertNoThrow(try NodeHarness(DenoiserNode.self, params: ["model": .string(Fixtures.modelFolder), "guidance": .float(1)]))
+    }
+
     /// A timeline switch at frame 24 applies at block 2 exactly, waits for its prompt if it is late,
     /// and re-caches the window (frames 3..5; the sink 0..2 keeps the old prompt).
     func testTimelineSwitchAppliesAtItsFrameWithRecache() throws {

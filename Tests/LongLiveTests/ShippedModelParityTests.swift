@@ -33,12 +33,34 @@ final class ShippedModelParityTests: XCTestCase {
     func testDenoiserStreamMatchesTheGoldenFixture() throws {
         let (modelDir, fx) = try shipped("denoiser_stream", model: "denoiser")
         let model = try DiTModel(folder: try ModelFolder(path: modelDir))
-        let noises = try Fixtures.tensor(fx, "noises"), expected = try Fixtures.tensor(fx, "latents")
+        let worst = try stream(model, fx, expected: "latents", guidance: 1)
+        print("shipped denoiser 5-block stream vs reference: \(worst)")
+        XCTAssertLessThan(worst, 1e-4)
+    }
+
+    /// Classifier-free guidance: the unconditional call uses the exported empty-prompt states.
+    func testGuidedDenoiserStreamMatchesTheGoldenFixture() throws {
+        let (modelDir, fx) = try shipped("denoiser_stream", model: "denoiser")
+        guard fx.contains("latents_guided") else { throw XCTSkip("the exported fixture has no guided stream (older export)") }
+        let model = try DiTModel(folder: try ModelFolder(path: modelDir))
+        XCTAssertNotNil(model.weights.nullText, "the export ships the empty prompt's states")
+        let scale = Double(try Fixtures.tensor(fx, "guidance").scalar)
+        let worst = try stream(model, fx, expected: "latents_guided", guidance: scale)
+        print("shipped denoiser 5-block stream with guidance \(scale) vs reference: \(worst)")
+        XCTAssertLessThan(worst, 1e-4)
+        // Guidance must change the output, or the check above could pass with it ignored.
+        let plain = try Fixtures.tensor(fx, "latents"), guided = try Fixtures.tensor(fx, "latents_guided")
+        XCTAssertGreaterThan(maxAbsDifference(plain, guided), 1e-2)
+    }
+
+    private func stream(_ model: DiTModel, _ fx: SafetensorsFile, expected key: String, guidance: Double) throws -> Float {
+        let noises = try Fixtures.tensor(fx, "noises"), expected = try Fixtures.tensor(fx, key)
         let switchBlock = Int(try Fixtures.tensor(fx, "switch_block").scalar)
         let textA = model.textContext(try Fixtures.tensor(fx, "text_a"), generation: 0)
         let textB = model.textContext(try Fixtures.tensor(fx, "text_b"), generation: 1)
         let s = model.config.sampler
-        let sampler = BlockSampler(model: model, schedule: FlowSchedule(steps: s.steps, shift: s.shift), blockFrames: s.blockFrames)
+        let sampler = BlockSampler(model: model, schedule: FlowSchedule(steps: s.steps, shift: s.shift), blockFrames: s.blockFrames,
+                                   guidance: try BlockSampler.Guidance(model: model, scale: guidance))
         var store = KVStore(policy: CachePolicy(sinkFrames: s.sinkFrames, windowFrames: s.windowFrames))
         var worst: Float = 0
         for b in 0..<expected.shape[0] {
@@ -54,7 +76,6 @@ final class ShippedModelParityTests: XCTestCase {
             _ = try store.append(result.frames, blockFrames: s.blockFrames)
             worst = max(worst, maxAbsDifference(result.x0, expected.select(dim: 0, b).contiguous()))
         }
-        print("shipped denoiser 5-block stream vs reference: \(worst)")
-        XCTAssertLessThan(worst, 1e-4)
+        return worst
     }
 }
