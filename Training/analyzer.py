@@ -304,6 +304,11 @@ def summarize(reports, n_objs=None):
                     cnt[k] += bool(o[k])
     out = {k: (cnt[k] / tot[k] if tot[k] else None) for k in keys}
     out["n_windows"] = tot["background"]
+    # clip-level numbers (switches, persistence, identity, jitter) only from clips whose every judged window has
+    # n_objs objects, so the single- and two-object summaries do not repeat each other
+    if n_objs is not None:
+        reports = [r for r in reports if r["windows"] and all(w["n_objs"] == n_objs for w in r["windows"])]
+    out["n_clips"] = len(reports)
     ds = [d["delay"] for r in reports for d in r["delays"]]
     out["switches"] = len(ds)
     out["switch_within_block"] = (sum(d is not None and d <= world.BLOCK_FRAMES for d in ds) / len(ds)) if ds else None

@@ -50,8 +50,25 @@ def main():
     ap.add_argument("--cfg", type=float, default=1.0)
     ap.add_argument("--raw", action="store_true", help="use raw weights instead of EMA")
     ap.add_argument("--threads", type=int, default=1)
+    ap.add_argument("--splits", default="train,heldout", help="10 s suites to run (comma-separated)")
+    ap.add_argument("--merge", nargs="+", default=None,
+                    help="combine the suites of eval JSON files made by parallel runs of the same checkpoint into --out")
     ap.add_argument("--out", default=None)
     a = ap.parse_args()
+    if a.merge:
+        res = {}
+        for p in a.merge:
+            part = json.load(open(p))
+            for k, v in part.items():
+                if k == "seconds":
+                    res[k] = max(res.get(k, 0), v)
+                elif k in res and res[k] != v and not isinstance(v, dict):
+                    raise SystemExit(f"{p}: {k} = {v!r} differs from {res[k]!r}: not the same checkpoint/settings")
+                else:
+                    res[k] = v
+        with open(a.out, "w") as f:
+            json.dump(res, f, indent=1)
+        return
     common.setup_threads(a.threads)
     import textenc
     te = textenc.TextEncoder()
@@ -61,8 +78,8 @@ def main():
         vae.load_state_dict({k: v for k, v in d.items() if k.startswith("decoder.")}, strict=False)
     gen = Generator(m, vae, stats, te, cfg_scale=a.cfg)
     t0 = time.time()
-    res = dict(ckpt=a.ckpt, step=st["step"], cfg=a.cfg, weights="raw" if a.raw else "ema")
-    for split in ("train", "heldout"):
+    res = dict(ckpt=a.ckpt, step=st["step"], cfg=a.cfg, weights="raw" if a.raw else "ema", vae_dec=a.vae_dec)
+    for split in [s for s in a.splits.split(",") if s]:
         reps = run_suite(gen, vae, a.n10, 10, split, True, SEED0)
         res[f"10s_{split}"] = dict(single=analyzer.summarize(reps, 1), two=analyzer.summarize(reps, 2),
                                    n_clips=len(reps))

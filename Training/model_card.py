@@ -121,7 +121,9 @@ def main():
                  f"matching, 4 steps [1000, 750, 500, 250] with shift 5, x0 re-noised between steps, a t = 0 pass writes "
                  f"the cache. Trained by teacher forcing with exactly the streaming attention pattern (checked by "
                  f"Training/check_stream.py), noise on the context, context replaced by the model's own re-denoised "
-                 f"estimate (self-rollout-lite) after step 1500, prompt switches from the scripts, 10% text dropout.")
+                 f"estimate (self-rollout-lite) after step 1500, prompt switches from the scripts, 10% text dropout (the empty "
+                 f"prompt's MiniLM states ship as `null_text` for classifier-free guidance; sampling default "
+                 f"guidance {d.get('sampler', {}).get('guidance', 1.0)}).")
     dr = cfg.get("drafter", {})
     if not dr.get("missing"):
         L.append(f"- **Drafter**: the same architecture at dim {dr['dim']}, depth {dr['depth']}.")
@@ -129,11 +131,13 @@ def main():
     L.append("- **Reward**: frames (4) and prompt -> logit, sigmoid = calibrated P(match); contrastive BCE against "
              "one-attribute-perturbed prompts.\n")
     L.append("## Training (commands: Training/README.md)\n")
-    L.append("All on 2 shared CPU cores (other engineers' Swift builds running), one thread per run, nice 10, float32 "
-             "(bf16 autocast measured slower on this CPU: no AMX).\n")
-    L.append("Steps so far in each run when this card was written (the shipped checkpoints are the ones in the table "
-             "above; the runs keep going):\n")
-    for name in ("vae", "vae_dec", "denoiser", "drafter", "reward", "descriptor"):
+    L.append("float32 throughout (bf16 autocast measured slower on this CPU: no AMX). The VAE, the drafter, the reward, "
+             "the descriptor and a first, larger denoiser (runs/denoiser: 256 wide, 8 deep) ran on 2 CPU cores shared with "
+             "Swift builds, one thread per run. The shipped denoiser (runs/denoiser192) then ran alone on both cores "
+             "(2 threads, about 1.15 s per step at batch 8).\n")
+    L.append("Steps in each run's log when this card was written (the shipped checkpoints are the ones in the table "
+             "above):\n")
+    for name in ("vae", "vae_dec", "denoiser", "denoiser192", "drafter", "reward", "descriptor"):
         lg = _log(name)
         steps = [r["step"] for r in lg if "step" in r and "event" not in r]
         if steps:

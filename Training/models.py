@@ -166,7 +166,8 @@ def rope_3d_cos_sin(pos, axes_dims, theta=10000.0):
         f = rope_freqs(d, theta)
         parts.append(pos[:, a:a + 1].double() * f[None])
     ang = torch.cat(parts, dim=1)
-    return torch.cos(ang).float(), torch.sin(ang).float()
+    dt = torch.get_default_dtype()          # float32 in training; float64 when reference.py --check --f64 runs
+    return torch.cos(ang).to(dt), torch.sin(ang).to(dt)
 
 
 def apply_rope(x, cos, sin):
@@ -181,8 +182,9 @@ def apply_rope(x, cos, sin):
 def timestep_embedding(t, dim: int = 256, max_period: float = 10000.0):
     """t [N] in [0, 1000] -> [N, dim]: cat(cos(t*f), sin(t*f)), f_i = max_period^(-i/(dim/2))."""
     half = dim // 2
-    f = torch.exp(-math.log(max_period) * torch.arange(half, dtype=torch.float32) / half)
-    a = t.float()[:, None] * f[None]
+    dt = torch.get_default_dtype()
+    f = torch.exp(-math.log(max_period) * torch.arange(half, dtype=dt) / half)
+    a = t.to(dt)[:, None] * f[None]
     return torch.cat([torch.cos(a), torch.sin(a)], dim=1)
 
 

@@ -507,21 +507,26 @@ def write_fixtures():
 
 
 # ============================================================================ check against torch
-def check_against_torch():
+def check_against_torch(f64=False):
     import torch  # only in this mode
 
     import models
     torch.set_num_threads(1)
+    if f64:
+        torch.set_default_dtype(torch.float64)     # torch in float64 too: what is left is the reference's own error
+
+    def _T(a):
+        return torch.as_tensor(a, dtype=torch.get_default_dtype())
     rng = np.random.default_rng(0)
     worst = {}
     Pv, cv, _ = load_model("vae")
     if Pv is not None:
         vae = models.VAE()
-        vae.load_state_dict({k: torch.from_numpy(v.astype(np.float32)) for k, v in Pv.items()})
+        vae.load_state_dict({k: _T(v.astype(np.float32)) for k, v in Pv.items()})
         vae.eval()
         z = rng.standard_normal((1, 3, 16, 8, 8)).astype(np.float32)
         with torch.no_grad():
-            vt, _ = vae.decoder(torch.from_numpy(z))
+            vt, _ = vae.decoder(_T(z))
         r = VAERef(Pv, cv)
         cache, outs = None, []
         for i in range(3):
@@ -530,7 +535,7 @@ def check_against_torch():
         worst["vae_decode_stream"] = float(np.abs(np.concatenate(outs) - vt[0].numpy()).max())
         vid = np.clip(rng.standard_normal((1, 8, 3, 64, 64)) * 0.5, -1, 1).astype(np.float32)
         with torch.no_grad():
-            zt, _ = vae.encoder(torch.from_numpy(vid))
+            zt, _ = vae.encoder(_T(vid))
         zr, _ = r.encode(vid[0].astype(np.float64))
         worst["vae_encode"] = float(np.abs(zr - zt[0].numpy()).max())
     for name in ("denoiser", "drafter"):
@@ -538,7 +543,7 @@ def check_against_torch():
         if P is None:
             continue
         m = models.Denoiser(dim=c["dim"], depth=c["depth"], heads=c["heads"])
-        m.load_state_dict({k: torch.from_numpy(v.astype(np.float32)) for k, v in P.items() if k != "null_text"})
+        m.load_state_dict({k: _T(v.astype(np.float32)) for k, v in P.items() if k != "null_text"})
         m.eval()
         import sample
         stats = dict(mean=torch.tensor(c["latent_mean"]), std=torch.tensor(c["latent_std"]))
@@ -554,7 +559,7 @@ def check_against_torch():
         # single call: the first block's first denoiser call
         v1, _ = DenoiserRef(P, c).forward(noises[0, 0].astype(np.float64), np.full(3, 1000.0), [0, 1, 2], ta.astype(np.float64))
         with torch.no_grad():
-            v1t = m(torch.from_numpy(noises[0, 0])[None], torch.full((1, 3), 1000.0), [0, 1, 2], torch.from_numpy(ta)[None])
+            v1t = m(_T(noises[0, 0])[None], torch.full((1, 3), 1000.0), [0, 1, 2], _T(ta)[None])
         worst[f"{name}_single_call"] = float(np.abs(v1 - v1t[0].numpy()).max())
         err = 0.0
         for b in range(5):
@@ -580,19 +585,19 @@ def check_against_torch():
     if Pd is not None:
         d = models.Descriptor()
         sd = d.state_dict()
-        sd.update({k: torch.from_numpy(v.astype(np.float32)) for k, v in Pd.items()})
+        sd.update({k: _T(v.astype(np.float32)) for k, v in Pd.items()})
         d.load_state_dict(sd)
         z = rng.standard_normal((3, 16, 8, 8)).astype(np.float32)
         with torch.no_grad():
-            worst["descriptor"] = float(np.abs(d(torch.from_numpy(z)).numpy() - descriptor_forward(Pd, z.astype(np.float64))).max())
+            worst["descriptor"] = float(np.abs(d(_T(z)).numpy() - descriptor_forward(Pd, z.astype(np.float64))).max())
     Pr, cr, _ = load_model("reward")
     if Pr is not None:
         rm = models.Reward()
-        rm.load_state_dict({k: torch.from_numpy(v.astype(np.float32).reshape(rm.state_dict()[k].shape)) for k, v in Pr.items()})
+        rm.load_state_dict({k: _T(v.astype(np.float32).reshape(rm.state_dict()[k].shape)) for k, v in Pr.items()})
         fr = np.clip(rng.standard_normal((2, 4, 3, 64, 64)) * 0.5, -1, 1).astype(np.float32)
         tx = (rng.standard_normal((2, 7, 384)) * 0.3).astype(np.float32)
         with torch.no_grad():
-            lt = rm(torch.from_numpy(fr), torch.from_numpy(tx)).numpy()
+            lt = rm(_T(fr), _T(tx)).numpy()
         worst["reward_logit"] = float(np.abs(lt - reward_forward(Pr, fr.astype(np.float64), tx.astype(np.float64))).max())
     print(json.dumps(worst, indent=1))
     return worst
@@ -602,11 +607,12 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--fixtures", action="store_true")
     ap.add_argument("--check", action="store_true")
+    ap.add_argument("--f64", action="store_true", help="with --check: run torch in float64 as well")
     a = ap.parse_args()
     if a.fixtures:
         write_fixtures()
     if a.check:
-        check_against_torch()
+        check_against_torch(f64=a.f64)
 
 
 if __name__ == "__main__":

@@ -66,7 +66,7 @@ class Generator:
         cache = {}
         self._lat = {}          # clean (normalised) latents by position, for re-cache
         out = []
-        enc = (lambda p: torch.as_tensor(texts[p], dtype=torch.float32)[None]) if texts is not None else \
+        enc = (lambda p: torch.as_tensor(texts[p], dtype=torch.get_default_dtype())[None]) if texts is not None else \
             (lambda p: torch.from_numpy(self.te.encode(p))[None])
         empty = enc("") if self.cfg_scale != 1.0 else None
         cur = None
@@ -78,7 +78,7 @@ class Generator:
             cur = prompt
             pos = [self.block * b + i for i in range(self.block)]
             prefix = self._prefix(cache, b)
-            nz = (lambda i: torch.as_tensor(noises[b][i], dtype=torch.float32)[None]) if noises is not None else \
+            nz = (lambda i: torch.as_tensor(noises[b][i], dtype=torch.get_default_dtype())[None]) if noises is not None else \
                 (lambda i: torch.randn(1, self.block, zc, hw, hw, generator=g))
             x = nz(0)
             x0 = None

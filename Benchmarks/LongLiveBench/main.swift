@@ -20,8 +20,9 @@ func option(_ name: String) -> String? {
     return arguments[i + 1]
 }
 let quick = arguments.contains("--quick")
-let model = option("--model") ?? "Models/world-tiny"
 let repoRoot = FileManager.default.currentDirectoryPath
+// The graph is compiled from a temporary copy, so a relative model path is taken from the working directory here.
+let model = { (p: String) in p.hasPrefix("/") ? p : repoRoot + "/" + p }(option("--model") ?? "Models/world-tiny")
 let directory = FileManager.default.temporaryDirectory.appendingPathComponent("longlive-bench-\(getpid())")
 try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
 defer { try? FileManager.default.removeItem(at: directory) }
