@@ -147,12 +147,15 @@ public final class DenoiserNode: Node {
             result = sampler.generate(block: block, noises: noises, text: next.context, visible: visible)
         }
         let latents = LatentNormalization(config: sampler.model.config).denormalize(result.x0)
+        // Per-block time is the denoiser's own work: an emit can block on back-pressure (or, with
+        // --sequential, run the decoder before returning), which is not denoising.
+        let computeSeconds = Date().timeIntervalSince(started)
         let meta = ["prompt_generation": String(next.conditioning.generation)]
         try io.emit("latents", Packet(position: block, payload: LatentBlock(latents: latents, firstLatentFrame: block * sampler.blockFrames,
                                                                              promptGeneration: next.conditioning.generation), meta: meta))
         try io.emit("kv", Packet(position: block, payload: KVUpdate(kind: .append, frames: result.frames, block: block,
                                                                    blockFrames: sampler.blockFrames)))
-        blockSeconds.append(Date().timeIntervalSince(started))
+        blockSeconds.append(computeSeconds)
         block += 1
         if block >= totalBlocks || (videoToVideo && sourceClosed && pendingSources.isEmpty) { io.endStream() }
     }
