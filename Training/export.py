@@ -95,12 +95,13 @@ def export(use_ema=True, guidance=1.0):
     else:
         cfg["vae"] = dict(missing=True)
     # ---- denoiser + drafter
+    null_text = null_text_states()
     for name in ("denoiser", "drafter"):
         st = den if name == "denoiser" else _ckpt(name)
         if st is None:
             cfg[name] = dict(missing=True)
             continue
-        info = _save(f"{name}.safetensors", st["ema"] if use_ema else st["model"], extra={"null_text": null_text_states()})
+        info = _save(f"{name}.safetensors", st["ema"] if use_ema else st["model"], extra={"null_text": null_text})
         c = dict(st["cfg"])
         tr = st["train"]
         c.update(info, gelu="tanh", norm_eps=1e-6, prediction="flow (v = noise - x0; x0 = x_t - sigma * v)",

@@ -561,12 +561,15 @@ def check_against_torch(f64=False):
         with torch.no_grad():
             v1t = m(_T(noises[0, 0])[None], torch.full((1, 3), 1000.0), [0, 1, 2], _T(ta)[None])
         worst[f"{name}_single_call"] = float(np.abs(v1 - v1t[0].numpy()).max())
-        err = 0.0
-        for b in range(5):
-            x0r, _ = ref.block_step(b, (ta if b < 3 else tb).astype(np.float64), noises[b].astype(np.float64),
-                                    switched=(b == 3))
-            err = max(err, float(np.abs(zt[3 * b:3 * b + 3] - x0r).max()))
-        worst[f"{name}_stream_5_blocks_with_recache"] = err
+        def stream_err(ref, z):      # the reference's 5-block stream (switch at block 3) against torch's latents
+            err = 0.0
+            for b in range(5):
+                x0r, _ = ref.block_step(b, (ta if b < 3 else tb).astype(np.float64), noises[b].astype(np.float64),
+                                        switched=(b == 3))
+                err = max(err, float(np.abs(z[3 * b:3 * b + 3] - x0r).max()))
+            return err
+
+        worst[f"{name}_stream_5_blocks_with_recache"] = stream_err(ref, zt)
         if "null_text" in P:
             null = P["null_text"].astype(np.float32)
             g.cfg_scale = 3.0
@@ -575,12 +578,7 @@ def check_against_torch(f64=False):
                 zg = g.generate([(0, "a"), (3, "b")], 5, noises=noises, texts={"a": ta, "b": tb, "": null},
                                 normalised=True).numpy()
             refg = StreamRef(DenoiserRef(P, c), c["sampler"], guidance=3.0, null_text=null.astype(np.float64))
-            err = 0.0
-            for b in range(5):
-                x0r, _ = refg.block_step(b, (ta if b < 3 else tb).astype(np.float64), noises[b].astype(np.float64),
-                                         switched=(b == 3))
-                err = max(err, float(np.abs(zg[3 * b:3 * b + 3] - x0r).max()))
-            worst[f"{name}_stream_5_blocks_guidance_3"] = err
+            worst[f"{name}_stream_5_blocks_guidance_3"] = stream_err(refg, zg)
     Pd, cd, _ = load_model("descriptor")
     if Pd is not None:
         d = models.Descriptor()

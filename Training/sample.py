@@ -26,14 +26,12 @@ from models import VAE, Denoiser, sigma_shift
 
 class Generator:
     def __init__(self, model: Denoiser, vae: VAE, stats, te, sink=3, window=9, block=3,
-                 steps=(1000, 750, 500, 250), shift=5.0, cfg_scale=1.0, recache=True, use_ema=True, ode=False):
+                 steps=(1000, 750, 500, 250), shift=5.0, cfg_scale=1.0, recache=True, use_ema=True):
         self.m, self.vae, self.te = model, vae, te
         self.mean, self.std = stats["mean"], stats["std"]
         self.sink, self.window, self.block = sink, window, block
         self.sigmas = [sigma_shift(s / 1000.0, shift) for s in steps]
         self.cfg_scale, self.recache = cfg_scale, recache
-        # ode: deterministic Euler steps along the flow (x += (s' - s) v) instead of x0 prediction + fresh noise
-        self.ode = ode
 
     def _prefix(self, cache, b):
         """cache: dict pos -> list over layers of (K, V) [B, h, T, hd]; keys visible to block b."""
@@ -91,7 +89,7 @@ class Generator:
                 x0 = x - s * v
                 if i + 1 < len(self.sigmas):
                     sn = self.sigmas[i + 1]
-                    x = x + (sn - s) * v if self.ode else (1 - sn) * x0 + sn * nz(i + 1)
+                    x = (1 - sn) * x0 + sn * nz(i + 1)
             _, kvs = self.m(x0, torch.zeros(1, self.block), pos, txt, prefix=prefix, return_kv=True)
             self._store(cache, kvs, pos)
             for fi, p in enumerate(pos):
