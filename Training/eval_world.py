@@ -5,7 +5,7 @@ decode with the VAE, and score them against the world truth of the prompts.
         --out Models/world-tiny/eval.json
 
 Suites: 10 s clips from held-out scripts (with switches, 25% two-object), phrased with training vocabulary
-("train") and with held-out paraphrases ("heldout"); 60 s single-prompt clips (persistence over a minute).
+("train") and with held-out paraphrases ("heldout"); 60 s single-prompt clips (persistence over a minute), phrased either way (--long_splits).
 Scripts use seeds >= 30,000,000, never seen in training.
 """
 from __future__ import annotations
@@ -51,6 +51,7 @@ def main():
     ap.add_argument("--raw", action="store_true", help="use raw weights instead of EMA")
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--splits", default="train,heldout", help="10 s suites to run (comma-separated)")
+    ap.add_argument("--long_splits", default="heldout", help="60 s suites to run (comma-separated), --n60 clips each")
     ap.add_argument("--merge", nargs="+", default=None,
                     help="combine the suites of eval JSON files made by parallel runs of the same checkpoint into --out")
     ap.add_argument("--out", default=None)
@@ -84,11 +85,11 @@ def main():
         res[f"10s_{split}"] = dict(single=analyzer.summarize(reps, 1), two=analyzer.summarize(reps, 2),
                                    n_clips=len(reps))
         print(split, json.dumps(res[f"10s_{split}"]), flush=True)
-    if a.n60:
-        reps = run_suite(gen, vae, a.n60, 60, "heldout", False, SEED0 + 1000)
-        res["60s_heldout"] = dict(single=analyzer.summarize(reps, 1), two=analyzer.summarize(reps, 2),
-                                  n_clips=len(reps))
-        print("60s", json.dumps(res["60s_heldout"]), flush=True)
+    for split in [s for s in a.long_splits.split(",") if s] if a.n60 else []:
+        reps = run_suite(gen, vae, a.n60, 60, split, False, SEED0 + 1000)
+        res[f"60s_{split}"] = dict(single=analyzer.summarize(reps, 1), two=analyzer.summarize(reps, 2),
+                                   n_clips=len(reps))
+        print("60s", split, json.dumps(res[f"60s_{split}"]), flush=True)
     res["seconds"] = round(time.time() - t0, 1)
     print(json.dumps(res, indent=1))
     if a.out:

@@ -96,7 +96,8 @@ def main():
              "triangle; 8 colours; small/large) on one of 4 solid backgrounds; motions: 8 directions (1 px/frame, the "
              "plane wraps around), still, bounce (up and down in place), grow, shrink. Multi-prompt scripts switch at "
              "block boundaries: colour change, motion change, motion reversal, a second object enters. Every prompt is "
-             "a full description. Training phrasings use the training vocabulary only; evaluation uses held-out "
+             "a full description. Training phrasings use two training vocabularies (the first, and an extra set of "
+             "synonyms and templates such as ruby, orb, glides right); evaluation uses held-out "
              "paraphrases (crimson, disc, heads east, against a navy backdrop, ...) and templates never seen in "
              "training, and script seeds never used in training.\n")
     L.append("## Models\n")
@@ -181,6 +182,7 @@ def main():
         L.append(f"\nGenerated clips (denoiser step {ev.get('step')}, {ev.get('weights')} weights, torch sampler, 4 steps, "
                  f"cfg {ev.get('cfg')}), judged by the analyzer:\n")
         for k, title in (("10s_train", "10 s clips, training phrasings"), ("10s_heldout", "10 s clips, held-out paraphrases"),
+                         ("60s_train", "60 s clips, one training-phrasing prompt each (windows every 2 s)"),
                          ("60s_heldout", "60 s clips, one held-out prompt each (windows every 2 s)")):
             if k in ev:
                 L.append(f"**{title}** ({ev[k]['n_clips']} clips)\n")

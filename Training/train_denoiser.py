@@ -50,20 +50,23 @@ def sampler_sigmas():
     return [sigma_shift(s / 1000.0, SHIFT) for s in STEPS]
 
 
-def make_script_for_training(seed: int) -> world.Script:
+def make_script_for_training(seed: int, vocabs: tuple[str, ...] = ("train",)) -> world.Script:
     rng = np.random.default_rng(seed + 777)
     if rng.random() < 0.4:
         nsw = 0
     else:
         nsw = int(rng.integers(4, SCRIPT_FRAMES // (world.BLOCK_FRAMES * 3)))
-    return world.make_script(seed, SCRIPT_FRAMES, n_switches=nsw, split="train")
+    split = vocabs[int(rng.integers(len(vocabs)))]
+    assert split != "heldout", "the held-out vocabulary is for evaluation only"
+    return world.make_script(seed, SCRIPT_FRAMES, n_switches=nsw, split=split)
 
 
 class Sampler:
     """Produces training samples: latent frames [F, zc, 8, 8], positions, per-frame prompt ids."""
 
-    def __init__(self, vae, stats, te, max_pos, rng):
+    def __init__(self, vae, stats, te, max_pos, rng, vocabs=("train",)):
         self.vae, self.stats, self.te, self.max_pos, self.rng = vae, stats, te, max_pos, rng
+        self.vocabs = vocabs
 
     @torch.no_grad()
     def encode(self, frames_u8):     # [T, 64, 64, 3] -> normalised latents [T/4, zc, 8, 8]
@@ -74,7 +77,7 @@ class Sampler:
     def sample(self):
         rng = self.rng
         seed = int(rng.integers(N_SCRIPTS))
-        sc = make_script_for_training(seed)
+        sc = make_script_for_training(seed, self.vocabs)
         S = SEG_BLOCKS * BLOCK
         if rng.random() < 0.4:
             p0 = SINK
@@ -148,6 +151,9 @@ def main():
     ap.add_argument("--self_ctx_p", type=float, default=0.3,
                     help="probability that a batch's context is the model's own re-denoised estimate")
     ap.add_argument("--self_ctx_start", type=int, default=1500)
+    ap.add_argument("--vocabs", default="train",
+                    help="comma-separated world vocabularies a script's prompts are phrased in, drawn uniformly "
+                         "per script (repeat one to weight it); 'heldout' is refused")
     a = ap.parse_args()
     common.setup_threads(a.threads)
     os.makedirs(a.out, exist_ok=True)
@@ -188,7 +194,7 @@ def main():
             cfg=model.cfg)
     rng = np.random.default_rng(1000 + step)
     torch.manual_seed(step)
-    samp = Sampler(vae, stats, te, a.max_pos, rng)
+    samp = Sampler(vae, stats, te, a.max_pos, rng, tuple(v for v in a.vocabs.split(",") if v))
     pool = [samp.sample() for _ in range(a.pool)]
     empty = te.encode("")
     sig_levels = torch.tensor(sampler_sigmas())

@@ -8,9 +8,10 @@ directly (no simulation), which lets the trainers sample arbitrary windows of lo
 The plane wraps around (a torus): an object that leaves on the right re-enters on the left.  That keeps
 "moves right" true for a whole minute without walls.  "bounces" means bouncing up and down in place.
 
-Prompts:  training phrasings use the TRAIN vocabulary only; held-out paraphrases use the HELDOUT vocabulary
-(synonyms such as crimson for red, disc for circle, "heads east" for moves right) and held-out templates
-that never appear in training.
+Prompts:  training phrasings use the TRAIN vocabulary, or the EXTRA one (a second set of synonyms and
+templates, also for training); held-out paraphrases use the HELDOUT vocabulary (synonyms such as crimson for
+red, disc for circle, "heads east" for moves right) and held-out templates that never appear in training.
+Training/tests/test_world.py checks that no held-out word is in the extra vocabulary.
 
     python3 Training/world.py --demo out.npy      # render a demo script and print its prompts
 """
@@ -92,6 +93,42 @@ VOCAB = {
         "templates2": [
             "a {size} {colour} {shape} {motion} and a {size2} {colour2} {shape2} {motion2} on {bg}",
             "on {bg}, a {size} {colour} {shape} {motion} while a {size2} {colour2} {shape2} {motion2}",
+        ],
+    },
+    # A second training vocabulary, disjoint from both others.  Training on two phrasings of every attribute
+    # makes the denoiser read what MiniLM says a word means rather than which token it is; no word or
+    # template of the held-out split appears here (Training/tests/test_world.py checks that).
+    "extra": {
+        "colour": {"red": ["ruby", "cherry red"], "green": ["jade", "grass green"], "blue": ["sapphire", "royal blue"],
+                   "yellow": ["canary yellow", "sunflower yellow"], "purple": ["plum", "amethyst"],
+                   "orange": ["pumpkin", "apricot"], "cyan": ["teal", "light blue-green"],
+                   "white": ["pearl white", "milk white"]},
+        "shape": {"circle": ["orb", "sphere"], "square": ["cube", "tile"], "triangle": ["triangular shape", "trigon"]},
+        "size": {"small": ["miniature", "petite"], "large": ["massive", "enormous"]},
+        "motion": {
+            "right": ["glides right", "goes to the right"],
+            "left": ["glides left", "goes to the left"],
+            "up": ["ascends", "goes up"],
+            "down": ["descends", "goes down"],
+            "up-right": ["goes diagonally up and right"],
+            "up-left": ["goes diagonally up and left"],
+            "down-right": ["goes diagonally down and right"],
+            "down-left": ["goes diagonally down and left"],
+            "still": ["remains stationary", "holds its position"],
+            "bounce": ["jumps up and down", "keeps jumping"],
+            "grow": ["enlarges", "becomes larger"],
+            "shrink": ["diminishes", "becomes smaller"],
+        },
+        "background": {"black": ["an inky black canvas"], "dark blue": ["a deep blue canvas"],
+                       "dark green": ["a deep green canvas"], "gray": ["an ash gray canvas"]},
+        "templates": [
+            "a {size} {colour} {shape} {motion} in front of {bg}",
+            "with {bg} behind it, a {size} {colour} {shape} {motion}",
+            "we see a {size} {colour} {shape} which {motion}, on {bg}",
+        ],
+        "templates2": [
+            "a {size} {colour} {shape} {motion} and a {size2} {colour2} {shape2} {motion2} in front of {bg}",
+            "with {bg} behind them, a {size} {colour} {shape} {motion} next to a {size2} {colour2} {shape2} which {motion2}",
         ],
     },
     "heldout": {
