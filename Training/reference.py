@@ -457,6 +457,33 @@ def stream_fixture(name, rng, text_a, text_b, n_blocks=5, switch_at=3):
     return fx
 
 
+def torch_f32_guided_error(name, fx):
+    """How far torch in float32 lands from this reference on the fixture's guided stream.  Guidance multiplies
+    the difference of two calls by its scale at every step, so float32 rounding grows over the 20 calls of a
+    stream, by an amount that depends on the trained weights; the Swift test accepts its own float32 error up to
+    a small multiple of torch's on the very same inputs.  NaN when torch is not installed (the test then keeps
+    its fixed bound)."""
+    try:
+        import torch
+    except ImportError:
+        return float("nan")
+    import models
+    import sample
+    P, c, _ = load_model(name)
+    m = models.Denoiser(dim=c["dim"], depth=c["depth"], heads=c["heads"])
+    m.load_state_dict({k: torch.from_numpy(v.astype(np.float32)) for k, v in P.items() if k != "null_text"})
+    m.eval()
+    s = c["sampler"]
+    g = sample.Generator(m, None, dict(mean=torch.tensor(c["latent_mean"]), std=torch.tensor(c["latent_std"])), None,
+                         sink=s["sink_frames"], window=s["window_frames"], block=s["block_frames"], steps=s["steps"],
+                         shift=s["shift"], recache=True, cfg_scale=float(fx["guidance"][0]))
+    sw, nb = int(fx["switch_block"][0]), fx["noises"].shape[0]
+    texts = {"a": fx["text_a"], "b": fx["text_b"], "": P["null_text"].astype(np.float32)}
+    with torch.no_grad():
+        z = g.generate([(0, "a"), (sw, "b")], nb, noises=fx["noises"], texts=texts, normalised=True).numpy()
+    return float(np.abs(z - fx["latents_guided"].reshape(z.shape)).max())
+
+
 def write_fixtures():
     os.makedirs(FIX_DIR, exist_ok=True)
     rng = np.random.default_rng(20261121)
@@ -488,6 +515,8 @@ def write_fixtures():
     for name in ("denoiser", "drafter"):
         fx = stream_fixture(name, rng, text_a, text_b)
         if fx is not None:
+            if "latents_guided" in fx:
+                fx["torch_f32_error_guided"] = np.array([torch_f32_guided_error(name, fx)], np.float32)
             save_safetensors(os.path.join(FIX_DIR, f"{name}_stream.safetensors"), fx)
             written.append(f"{name}_stream")
     Pd, cd, _ = load_model("descriptor")

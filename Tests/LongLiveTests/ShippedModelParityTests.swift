@@ -46,8 +46,18 @@ final class ShippedModelParityTests: XCTestCase {
         XCTAssertNotNil(model.weights.nullText, "the export ships the empty prompt's states")
         let scale = Double(try Fixtures.tensor(fx, "guidance").scalar)
         let worst = try stream(model, fx, expected: "latents_guided", guidance: scale)
-        print("shipped denoiser 5-block stream with guidance \(scale) vs reference: \(worst)")
-        XCTAssertLessThan(worst, 1e-4)
+        // Guidance scales the difference of two calls at every step, so float32 rounding grows over the
+        // stream's 20 calls by an amount that depends on the weights. The fixture records how far torch in
+        // float32 lands from the float64 reference on these very inputs; float32 Swift may not do worse than
+        // 1.5 times that (and never needs to beat 1e-4).
+        var bound: Float = 1e-4
+        if fx.contains("torch_f32_error_guided") {
+            let torchError = try Fixtures.tensor(fx, "torch_f32_error_guided").scalar
+            XCTAssertLessThan(torchError, 1e-3, "torch's own float32 drift is too large for this fixture to judge anything")
+            if torchError.isFinite { bound = max(bound, 1.5 * torchError) }
+        }
+        print("shipped denoiser 5-block stream with guidance \(scale) vs reference: \(worst) (bound \(bound))")
+        XCTAssertLessThan(worst, bound)
         // Guidance must change the output, or the check above could pass with it ignored.
         let plain = try Fixtures.tensor(fx, "latents"), guided = try Fixtures.tensor(fx, "latents_guided")
         XCTAssertGreaterThan(maxAbsDifference(plain, guided), 1e-2)

@@ -49,6 +49,7 @@ final class TrainedModelColourTests: XCTestCase {
         try runTool("/usr/bin/ffmpeg", ["-v", "error", "-i", dir.appendingPathComponent("out.mp4").path,
                                         "-f", "rawvideo", "-pix_fmt", "rgb24", raw.path])
         let out = try runTool("/usr/bin/env", ["python3", "-c", Self.analyzerScript, root.path, raw.path])
+        print("analyzer on the generated clip (frames, red-on-dark-blue frames, judged frames): \(out)")
         let numbers = out.split(separator: " ").compactMap { Int($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
         XCTAssertEqual(numbers.count, 3, out)
         guard numbers.count == 3 else { return }
