@@ -457,6 +457,24 @@ def stream_fixture(name, rng, text_a, text_b, n_blocks=5, switch_at=3):
     return fx
 
 
+def torch_stream_generator(P, c):
+    """The torch denoiser with these weights (in torch's default dtype) and the training code's streaming sampler
+    set up like the export's sampler config: what the reference is checked against."""
+    import torch
+
+    import models
+    import sample
+    m = models.Denoiser(dim=c["dim"], depth=c["depth"], heads=c["heads"])
+    m.load_state_dict({k: torch.as_tensor(v.astype(np.float32), dtype=torch.get_default_dtype())
+                       for k, v in P.items() if k != "null_text"})
+    m.eval()
+    s = c["sampler"]
+    stats = dict(mean=torch.tensor(c["latent_mean"]), std=torch.tensor(c["latent_std"]))
+    g = sample.Generator(m, None, stats, None, sink=s["sink_frames"], window=s["window_frames"],
+                         block=s["block_frames"], steps=s["steps"], shift=s["shift"], recache=True)
+    return m, g
+
+
 def torch_f32_guided_error(name, fx):
     """How far torch in float32 lands from this reference on the fixture's guided stream.  Guidance multiplies
     the difference of two calls by its scale at every step, so float32 rounding grows over the 20 calls of a
@@ -467,16 +485,9 @@ def torch_f32_guided_error(name, fx):
         import torch
     except ImportError:
         return float("nan")
-    import models
-    import sample
     P, c, _ = load_model(name)
-    m = models.Denoiser(dim=c["dim"], depth=c["depth"], heads=c["heads"])
-    m.load_state_dict({k: torch.from_numpy(v.astype(np.float32)) for k, v in P.items() if k != "null_text"})
-    m.eval()
-    s = c["sampler"]
-    g = sample.Generator(m, None, dict(mean=torch.tensor(c["latent_mean"]), std=torch.tensor(c["latent_std"])), None,
-                         sink=s["sink_frames"], window=s["window_frames"], block=s["block_frames"], steps=s["steps"],
-                         shift=s["shift"], recache=True, cfg_scale=float(fx["guidance"][0]))
+    _, g = torch_stream_generator(P, c)
+    g.cfg_scale = float(fx["guidance"][0])
     sw, nb = int(fx["switch_block"][0]), fx["noises"].shape[0]
     texts = {"a": fx["text_a"], "b": fx["text_b"], "": P["null_text"].astype(np.float32)}
     with torch.no_grad():
@@ -571,14 +582,7 @@ def check_against_torch(f64=False):
         P, c, _ = load_model(name)
         if P is None:
             continue
-        m = models.Denoiser(dim=c["dim"], depth=c["depth"], heads=c["heads"])
-        m.load_state_dict({k: _T(v.astype(np.float32)) for k, v in P.items() if k != "null_text"})
-        m.eval()
-        import sample
-        stats = dict(mean=torch.tensor(c["latent_mean"]), std=torch.tensor(c["latent_std"]))
-        g = sample.Generator(m, None, stats, None, sink=c["sampler"]["sink_frames"],
-                             window=c["sampler"]["window_frames"], block=c["sampler"]["block_frames"],
-                             steps=c["sampler"]["steps"], shift=c["sampler"]["shift"], recache=True)
+        m, g = torch_stream_generator(P, c)
         ref = StreamRef(DenoiserRef(P, c), c["sampler"])
         ta = (rng.standard_normal((9, 384)) * 0.3).astype(np.float32)
         tb = (rng.standard_normal((7, 384)) * 0.3).astype(np.float32)

@@ -200,25 +200,19 @@ struct LatentNormalization {
 
     /// zn = (z - mean) / std: VAE latents into the denoiser's space.
     func normalize(_ z: Tensor) -> Tensor {
-        let c = z.shape[1], plane = z.shape[2] * z.shape[3]
-        return Tensor(shape: z.shape) { out in
-            z.withUnsafeFloats { src in
-                for i in 0..<out.count {
-                    let ch = (i / plane) % c
-                    out[i] = (src[i] - mean[ch]) / std[ch]
-                }
-            }
-        }
+        perChannel(z) { v, ch in (v - mean[ch]) / std[ch] }
     }
 
     func denormalize(_ zn: Tensor) -> Tensor {
-        let c = zn.shape[1], plane = zn.shape[2] * zn.shape[3]
-        return Tensor(shape: zn.shape) { out in
-            zn.withUnsafeFloats { src in
-                for i in 0..<out.count {
-                    let ch = (i / plane) % c
-                    out[i] = src[i] * std[ch] + mean[ch]
-                }
+        perChannel(zn) { v, ch in v * std[ch] + mean[ch] }
+    }
+
+    /// Applies `f` to every value of a [F, C, H, W] tensor with the value's channel.
+    private func perChannel(_ x: Tensor, _ f: (Float, Int) -> Float) -> Tensor {
+        let c = x.shape[1], plane = x.shape[2] * x.shape[3]
+        return Tensor(shape: x.shape) { out in
+            x.withUnsafeFloats { src in
+                for i in 0..<out.count { out[i] = f(src[i], (i / plane) % c) }
             }
         }
     }
