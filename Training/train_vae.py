@@ -37,6 +37,13 @@ def make_batch(rng: np.random.Generator, bs: int, frames: int, seed_base: int = 
     return v, w
 
 
+def edge_loss(rec, v, wt):
+    """Mean |difference| of horizontal and vertical pixel differences, [B, T, C, H, W], weighted like the pixel loss."""
+    dx = (rec[..., :, 1:] - rec[..., :, :-1]) - (v[..., :, 1:] - v[..., :, :-1])
+    dy = (rec[..., 1:, :] - rec[..., :-1, :]) - (v[..., 1:, :] - v[..., :-1, :])
+    return (wt[..., :, 1:] * dx.abs()).mean() + (wt[..., 1:, :] * dy.abs()).mean()
+
+
 def psnr(a, b):
     mse = ((a.clamp(-1, 1) - b) ** 2).mean().item() / 4.0     # [-1,1] -> [0,1] scale
     return 10 * math.log10(1.0 / max(mse, 1e-12))
@@ -62,6 +69,13 @@ def main():
     ap.add_argument("--ckpt_every", type=int, default=200)
     ap.add_argument("--eval_every", type=int, default=200)
     ap.add_argument("--z_noise", type=float, default=0.03)
+    ap.add_argument("--init", default=None,
+                    help="start from this VAE checkpoint's weights when <out> has no latest.pt (e.g. the shipped "
+                         "export rebuilt by import_shipped.py: runs/shipped/vae.pt)")
+    ap.add_argument("--edge", type=float, default=0.0,
+                    help="weight of a loss on spatial differences (edges), weighted like the pixel loss: sharp "
+                         "shape outlines cost little MSE, so a pixel loss alone blurs them")
+    ap.add_argument("--decay_step", type=int, default=20000, help="learning rate x0.3 after this step")
     ap.add_argument("--encoder_from", default=None,
                     help="decoder-only fine-tuning: take the (frozen) encoder from this VAE checkpoint, e.g. the "
                          "denoiser's vae_frozen.pt, so the latent space the denoiser learned stays fixed")
@@ -81,6 +95,8 @@ def main():
     opt = torch.optim.AdamW(params, lr=a.lr, weight_decay=0.0, betas=(0.9, 0.99))
     step = 0
     st = common.load_latest(a.out)
+    if st is None and a.init:
+        vae.load_state_dict(torch.load(a.init, map_location="cpu", weights_only=False)["model"])
     if st:
         vae.load_state_dict(st["model"])
         opt.load_state_dict(st["opt"])
@@ -96,7 +112,7 @@ def main():
     acc = []
     while step < a.steps:
         lr = a.lr * min(1.0, (step + 1) / 100)
-        if step > 20000:
+        if step > a.decay_step:
             lr *= 0.3
         if enc_sd is not None:
             lr *= 0.5
@@ -112,6 +128,8 @@ def main():
         rec, _ = vae.decoder(zn)
         wt = 1.0 + 9.0 * w
         lrec = (wt * (rec - v) ** 2).mean()
+        if a.edge > 0:
+            lrec = lrec + a.edge * edge_loss(rec, v, wt)
         lreg = 1e-4 * (z ** 2).mean()
         loss = lrec + lreg
         opt.zero_grad(set_to_none=True)

@@ -6,7 +6,7 @@ final class FrameClock: Node {
     static let contract = NodeContract(
         type: "bench.frame_clock",
         summary: "Benchmark sink: arrival time and RSS per frame batch",
-        inputs: [PortSpec("frames", "frames[u8; N, H, W, 3]")])
+        inputs: [PortSpec("frames", FrameBatch.self)])
 
     struct Arrival: Sendable {
         let seconds: Double

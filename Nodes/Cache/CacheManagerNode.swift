@@ -7,10 +7,10 @@ public final class CacheManagerNode: Node {
     public static let contract = NodeContract(
         type: "cache.manager",
         summary: "K/V cache for block-causal generation: window + sink, re-cache on switch, EMA-sink, int8/4-bit storage, byte budget",
-        inputs: [PortSpec("update", "kv_update", doc: "KVUpdate from denoiser.block: re-caches and appended blocks")],
+        inputs: [PortSpec("update", KVUpdate.self, doc: "KVUpdate from denoiser.block: re-caches and appended blocks")],
         outputs: [
-            PortSpec("context", "kv_context", doc: "KVContext for the next block (connect back to denoiser.block's cache input with feedback: true)"),
-            PortSpec("evicted", "kv_eviction", doc: "KVEviction for every frame that leaves the cache (for a memory retriever)"),
+            PortSpec("context", KVContext.self, doc: "KVContext for the next block (connect back to denoiser.block's cache input with feedback: true)"),
+            PortSpec("evicted", KVEviction.self, doc: "KVEviction for every frame that leaves the cache (for a memory retriever)"),
         ],
         params: [
             ParamSpec("window", .int, default: .int(9), range: 1...10_000, doc: "attention window in latent frames, the current block included"),

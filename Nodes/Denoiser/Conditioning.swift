@@ -17,7 +17,7 @@ struct Conditioning {
         generation = e.generation
         startFrame = e.startFrame
         tokens = e.tokenStates
-        live = packet.meta["prompt_mode"] == "live"
-        nextTimelineFrame = packet.meta["timeline_next"].flatMap(Int.init)
+        live = e.mode == .live
+        nextTimelineFrame = e.nextStartFrame
     }
 }

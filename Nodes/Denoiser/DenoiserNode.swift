@@ -9,14 +9,14 @@ public final class DenoiserNode: Node {
         type: "denoiser.block",
         summary: "Few-step block-causal denoising with a K/V cache (LongLive / Self-Forcing), re-cache on prompt switch",
         inputs: [
-            PortSpec("text", "embedding[f32; T, 384]", doc: "prompt embeddings; a timeline prompt applies from its start frame, a live one from the next block"),
-            PortSpec("cache", "kv_context", doc: "K/V context for the next block from cache.manager (feedback edge; the seed means an empty cache)"),
-            PortSpec("source", "latent[f32; F, C, H, W]", required: false,
+            PortSpec("text", TextEmbedding.self, doc: "prompt embeddings; a timeline prompt applies from its start frame, a live one from the next block"),
+            PortSpec("cache", KVContext.self, doc: "K/V context for the next block from cache.manager (feedback edge; the seed means an empty cache)"),
+            PortSpec("source", LatentBlock.self, required: false,
                      doc: "start: latents: LatentBlock per block (raw VAE space) with its startTimestep (noise.controller); block i uses the i-th"),
         ],
         outputs: [
-            PortSpec("latents", "latent[f32; F, C, H, W]", doc: "LatentBlock per block, de-normalised for the VAE; position = block index"),
-            PortSpec("kv", "kv_update", doc: "KVUpdate: a re-cache of the window (on a switch), then the block's clean K/V"),
+            PortSpec("latents", LatentBlock.self, doc: "LatentBlock per block, de-normalised for the VAE; position = block index"),
+            PortSpec("kv", KVUpdate.self, doc: "KVUpdate: a re-cache of the window (on a switch), then the block's clean K/V"),
         ],
         params: [
             ParamSpec("model", .path, default: .string("Models/world-tiny"), doc: "world-tiny folder (config.json, denoiser.safetensors)"),
@@ -146,13 +146,12 @@ public final class DenoiserNode: Node {
             let noises = (0...sampler.schedule.sigmas.count - 1).map { draw in noise.tensor(shape: sampler.blockShape, block: block, draw: draw) }
             result = sampler.generate(block: block, noises: noises, text: next.context, visible: visible)
         }
-        let latents = LatentNormalization(config: sampler.model.config).denormalize(result.x0)
+        let latents = sampler.model.config.latentNormalization.denormalize(result.x0)
         // Per-block time is the denoiser's own work: an emit can block on back-pressure (or, with
         // --sequential, run the decoder before returning), which is not denoising.
         let computeSeconds = Date().timeIntervalSince(started)
-        let meta = ["prompt_generation": String(next.conditioning.generation)]
         try io.emit("latents", Packet(position: block, payload: LatentBlock(latents: latents, firstLatentFrame: block * sampler.blockFrames,
-                                                                             promptGeneration: next.conditioning.generation), meta: meta))
+                                                                             promptGeneration: next.conditioning.generation)))
         try io.emit("kv", Packet(position: block, payload: KVUpdate(kind: .append, frames: result.frames, block: block,
                                                                    blockFrames: sampler.blockFrames)))
         blockSeconds.append(computeSeconds)
@@ -185,35 +184,5 @@ public final class DenoiserNode: Node {
         let p50 = sorted[sorted.count / 2], p99 = sorted[min(sorted.count - 1, Int(Double(sorted.count) * 0.99))]
         io.log(String(format: "%d blocks (%d frames), per block p50 %.1f ms p99 %.1f ms, %d re-cache pass(es)",
                       block, block * framesPerBlock, p50 * 1000, p99 * 1000, recacheCount))
-    }
-}
-
-/// z = zn * std + mean per channel (the denoiser works on normalised latents, the VAE on raw ones).
-struct LatentNormalization {
-    let mean: [Float]
-    let std: [Float]
-
-    init(config: DiTConfig) {
-        mean = config.latentMean
-        std = config.latentStd
-    }
-
-    /// zn = (z - mean) / std: VAE latents into the denoiser's space.
-    func normalize(_ z: Tensor) -> Tensor {
-        perChannel(z) { v, ch in (v - mean[ch]) / std[ch] }
-    }
-
-    func denormalize(_ zn: Tensor) -> Tensor {
-        perChannel(zn) { v, ch in v * std[ch] + mean[ch] }
-    }
-
-    /// Applies `f` to every value of a [F, C, H, W] tensor with the value's channel.
-    private func perChannel(_ x: Tensor, _ f: (Float, Int) -> Float) -> Tensor {
-        let c = x.shape[1], plane = x.shape[2] * x.shape[3]
-        return Tensor(shape: x.shape) { out in
-            x.withUnsafeFloats { src in
-                for i in 0..<out.count { out[i] = f(src[i], (i / plane) % c) }
-            }
-        }
     }
 }

@@ -16,8 +16,7 @@ struct DiTConfig: Sendable {
     let ropeAxes: [Int]
     let ropeTheta: Double
     let normEps: Float
-    let latentMean: [Float]
-    let latentStd: [Float]
+    let latentNormalization: LatentNormalization
     let sampler: SamplerDefaults
 
     struct SamplerDefaults: Sendable {
@@ -49,13 +48,12 @@ struct DiTConfig: Sendable {
         ropeAxes = try c.ints("rope_axes")
         ropeTheta = try c.double("rope_theta")
         normEps = Float((try? c.double("norm_eps")) ?? 1e-6)
-        latentMean = ((c["latent_mean"] as? [Any]) ?? []).compactMap { ($0 as? Double).map(Float.init) ?? ($0 as? Int).map(Float.init) }
-        latentStd = ((c["latent_std"] as? [Any]) ?? []).compactMap { ($0 as? Double).map(Float.init) ?? ($0 as? Int).map(Float.init) }
+        latentNormalization = try LatentNormalization(section: c)
         guard heads * headDim == dim else { throw NodeError("config.json: heads \(heads) x head_dim \(headDim) != dim \(dim)") }
         guard ropeAxes.count == 3, ropeAxes.reduce(0, +) == headDim, ropeAxes.allSatisfy({ $0 % 2 == 0 }) else {
             throw NodeError("config.json: rope_axes \(ropeAxes) must be 3 even sizes summing to head_dim \(headDim)")
         }
-        guard latentMean.count == latentChannels, latentStd.count == latentChannels else {
+        guard latentNormalization.mean.count == latentChannels else {
             throw NodeError("config.json: latent_mean/latent_std must have \(latentChannels) values")
         }
         guard let s = c["sampler"] as? [String: Any] else { throw NodeError("config.json: denoiser has no 'sampler'") }

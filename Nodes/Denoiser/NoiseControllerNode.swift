@@ -7,8 +7,8 @@ public final class NoiseControllerNode: Node {
     public static let contract = NodeContract(
         type: "noise.controller",
         summary: "Motion-aware start timestep per latent block for video-to-video (StreamDiffusionV2)",
-        inputs: [PortSpec("latents", "latent[f32; F, C, H, W]", doc: "LatentBlock from vae.encoder (raw VAE space)")],
-        outputs: [PortSpec("latents", "latent[f32; F, C, H, W]", doc: "the same LatentBlock with startTimestep set; position unchanged")],
+        inputs: [PortSpec("latents", LatentBlock.self, doc: "LatentBlock from vae.encoder (raw VAE space)")],
+        outputs: [PortSpec("latents", LatentBlock.self, doc: "the same LatentBlock with startTimestep set; position unchanged")],
         params: [
             ParamSpec("strength", .float, default: .float(0.7), range: 0.25...1.1,
                       doc: "initial noise scale: start timestep = 1000*scale - 100, 0.7 starts at 600 on still input; the lower bound keeps it above 0 under full motion"),
@@ -29,9 +29,7 @@ public final class NoiseControllerNode: Node {
         let start = controller.startTimestep(for: block.latents)
         block.startTimestep = start
         starts.append(start)
-        var meta = packet.meta
-        meta["start_timestep"] = String(format: "%.1f", start)
-        try io.emit("latents", Packet(position: packet.position, payload: block, meta: meta))
+        try io.emit("latents", Packet(position: packet.position, payload: block, meta: packet.meta))
     }
 
     public func finish(_ io: NodeIO) throws {

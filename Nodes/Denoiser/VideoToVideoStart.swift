@@ -20,7 +20,7 @@ struct VideoToVideoStart {
         }
         sampler = BlockSampler(model: full.model, schedule: full.schedule.starting(at: start), blockFrames: full.blockFrames,
                                guidance: full.guidance)
-        latents = LatentNormalization(config: full.model.config).normalize(source.latents.contiguous())
+        latents = full.model.config.latentNormalization.normalize(source.latents.contiguous())
         self.block = block
     }
 

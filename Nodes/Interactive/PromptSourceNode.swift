@@ -8,7 +8,7 @@ public final class PromptSourceNode: Node {
     public static let contract = NodeContract(
         type: "prompt.source",
         summary: "Prompts from a timeline (at frame N, text) and, on a terminal, each typed line as a switch",
-        outputs: [PortSpec("prompt", "prompt", doc: "Prompt packets; position = start frame (timeline) or switch number (typed)")],
+        outputs: [PortSpec("prompt", Prompt.self, doc: "Prompt packets; position = start frame (timeline) or switch number (typed)")],
         params: [
             ParamSpec("text", .string, default: .string(""), doc: "a single prompt for the whole run (instead of timeline)"),
             ParamSpec("timeline", .list(.map), default: .list([]), doc: "[{ at: FRAME, text: PROMPT }, ...], first at frame 0, frames increasing"),
@@ -38,9 +38,10 @@ public final class PromptSourceNode: Node {
         if !emittedTimeline {
             emittedTimeline = true
             for (i, entry) in timeline.entries.enumerated() {
-                var meta = ["prompt_mode": "timeline"]
-                if i + 1 < timeline.entries.count { meta["timeline_next"] = String(timeline.entries[i + 1].frame) }
-                try io.emit("prompt", Packet(position: entry.frame, payload: Prompt(text: entry.text, startFrame: entry.frame, generation: generation), meta: meta))
+                let next = i + 1 < timeline.entries.count ? timeline.entries[i + 1].frame : nil
+                let prompt = Prompt(text: entry.text, startFrame: entry.frame, generation: generation, mode: .timeline,
+                                    nextStartFrame: next)
+                try io.emit("prompt", Packet(position: entry.frame, payload: prompt))
                 generation += 1
             }
             if readTerminal { io.log("type a prompt and press Enter to switch; Ctrl-D ends the input") }
@@ -55,8 +56,8 @@ public final class PromptSourceNode: Node {
         case .line(let raw):
             let text = raw.trimmingCharacters(in: .whitespaces)
             guard !text.isEmpty else { return .more }
-            try io.emit("prompt", Packet(position: generation, payload: Prompt(text: text, startFrame: 0, generation: generation),
-                                         meta: ["prompt_mode": "live"]))
+            try io.emit("prompt", Packet(position: generation,
+                                         payload: Prompt(text: text, startFrame: 0, generation: generation, mode: .live)))
             generation += 1
             return .more
         }

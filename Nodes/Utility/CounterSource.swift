@@ -7,7 +7,7 @@ public final class CounterSource: Node {
     public static let contract = NodeContract(
         type: "source.counter",
         summary: "Counts from start, one packet per call, and ends after count packets.",
-        outputs: [PortSpec("value", "int", doc: "the count; position = the count")],
+        outputs: [PortSpec("value", Int.self, doc: "the count; position = the count")],
         params: [
             ParamSpec("count", .int, default: .int(10), range: 0...1e12, doc: "packets to emit before end of stream"),
             ParamSpec("start", .int, default: .int(0), doc: "first value"),

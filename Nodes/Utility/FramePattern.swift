@@ -6,7 +6,7 @@ public final class FramePattern: Node {
     public static let contract = NodeContract(
         type: "frames.pattern",
         summary: "Test pattern: a white square moving over a colour gradient, in batches of frames.",
-        outputs: [PortSpec("frames", "frames[u8; N, H, W, 3]", doc: "RGB frames; position = batch index")],
+        outputs: [PortSpec("frames", FrameBatch.self, doc: "RGB frames; position = batch index")],
         params: [
             ParamSpec("frames", .int, default: .int(48), range: 0...1e9, doc: "frames before end of stream"),
             ParamSpec("batch", .int, default: .int(4), range: 1...1024, doc: "frames per packet (N)"),

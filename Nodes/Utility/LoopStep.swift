@@ -7,7 +7,7 @@ public final class LoopStep: Node {
         type: "loop.step",
         summary: "Advances a feedback loop one step per packet; ends after the given iterations.",
         inputs: [PortSpec("back", .any, doc: "the loop's feedback edge (seeded by the compiler)")],
-        outputs: [PortSpec("next", "int", doc: "0, 1, … one per turn")],
+        outputs: [PortSpec("next", Int.self, doc: "0, 1, … one per turn")],
         params: [ParamSpec("iterations", .int, default: .int(10), range: 1...1e9, doc: "turns before end of stream")])
 
     private let iterations: Int

@@ -1,11 +1,11 @@
 import FlowKit
 
 /// Emits zero-filled latent blocks of a declared shape; with `TensorMean`, it exercises shape checks.
-public final class LatentSource: Node {
+public final class TensorSource: Node {
     public static let contract = NodeContract(
         type: "tensor.source",
         summary: "Emits count latent blocks [frames, channels, height, width] of zeros.",
-        outputs: [PortSpec("latents", "latent[f32; F, C, H, W]")],
+        outputs: [PortSpec("latents", LatentBlock.self)],
         params: [
             ParamSpec("count", .int, default: .int(4), range: 0...1e9, doc: "blocks to emit"),
             ParamSpec("frames", .int, default: .int(3), range: 1...1024, doc: "latent frames per block (F)"),
@@ -19,18 +19,19 @@ public final class LatentSource: Node {
     }
 
     private let count: Int
-    private let size: Int
+    private let shape: [Int]
     private var emitted = 0
 
     public init(context: NodeContext) throws {
         let p = context.params
         count = p.int("count")
-        size = p.int("frames") * p.int("channels") * p.int("height") * p.int("width")
+        shape = [p.int("frames"), p.int("channels"), p.int("height"), p.int("width")]
     }
 
     public func produce(_ io: NodeIO) throws -> Production {
         guard emitted < count else { return .done }
-        try io.emit("latents", Packet(position: emitted, payload: [Float](repeating: 0, count: size)))
+        let block = LatentBlock(latents: Tensor(zeros: shape), firstLatentFrame: emitted * shape[0], promptGeneration: 0)
+        try io.emit("latents", Packet(position: emitted, payload: block))
         emitted += 1
         return .more
     }
@@ -41,8 +42,8 @@ public final class TensorMean: Node {
     public static let contract = NodeContract(
         type: "tensor.mean",
         summary: "Mean of each latent block; declares the channel count it expects.",
-        inputs: [PortSpec("latents", "latent[f32; F, C, H, W]")],
-        outputs: [PortSpec("mean", "float")],
+        inputs: [PortSpec("latents", LatentBlock.self)],
+        outputs: [PortSpec("mean", Float.self)],
         params: [ParamSpec("channels", .int, default: .int(16), range: 1...4096, doc: "expected channels (C)")])
 
     public static func shapeBindings(_ p: Params) -> [String: Int] { ["C": p.int("channels")] }
@@ -50,8 +51,8 @@ public final class TensorMean: Node {
     public init(context: NodeContext) throws {}
 
     public func process(_ packet: Packet, port: String, _ io: NodeIO) throws {
-        let values: [Float] = try packet.value()
-        let mean = values.isEmpty ? 0 : values.reduce(0, +) / Float(values.count)
+        let block: LatentBlock = try packet.value()
+        let mean = block.latents.withUnsafeFloats { v in v.isEmpty ? 0 : v.reduce(0, +) / Float(v.count) }
         try io.emit("mean", Packet(position: packet.position, payload: mean))
     }
 }

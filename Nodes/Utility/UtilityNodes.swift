@@ -3,6 +3,6 @@ import FlowKit
 /// The utility family: sources, work and sinks for tests, demos and benchmarks.
 public enum UtilityNodes {
     public static var types: [any Node.Type] { [
-        CounterSource.self, ComputeWork.self, CollectSink.self, LoopStep.self, LatentSource.self, TensorMean.self, FramePattern.self,
+        CounterSource.self, ComputeWork.self, CollectSink.self, LoopStep.self, TensorSource.self, TensorMean.self, FramePattern.self,
     ] }
 }

@@ -7,9 +7,9 @@ public final class VAEDecoderNode: Node {
     public static let contract = NodeContract(
         type: "vae.decoder",
         summary: "Streams latent blocks through the world-tiny VAE decoder (causal cache) into RGB frames",
-        inputs: [PortSpec("latents", "latent[f32; F, C, h, w]",
+        inputs: [PortSpec("latents", LatentBlock.self, type: "latent[f32; F, C, h, w]",
                           doc: "LatentBlock (de-normalised latents, VAE space); position = block index")],
-        outputs: [PortSpec("frames", "frames[u8; N, H, W, 3]",
+        outputs: [PortSpec("frames", FrameBatch.self,
                            doc: "FrameBatch of 4 video frames per latent frame, 64x64 RGB; position = block index")],
         params: [
             ParamSpec("model", .path, default: .string("Models/world-tiny"), doc: "world-tiny folder (config.json, vae.safetensors)"),
@@ -52,11 +52,10 @@ public final class VAEDecoderNode: Node {
         decodedLatentFrames += z.shape[0]
         let video = Tensor.concatenate(parts, dim: 0)
         let rgb = FrameQuantizer.rgb24(video)
-        let batch = FrameBatch(width: video.shape[3], height: video.shape[2], firstFrame: nextFrame, fps: fps, rgb: rgb)
+        let batch = FrameBatch(width: video.shape[3], height: video.shape[2], firstFrame: nextFrame, fps: fps, rgb: rgb,
+                               promptGeneration: block.promptGeneration)
         nextFrame += batch.count
-        var meta = packet.meta
-        meta["prompt_generation"] = String(block.promptGeneration)
-        try io.emit("frames", Packet(position: packet.position, payload: batch, meta: meta))
+        try io.emit("frames", Packet(position: packet.position, payload: batch, meta: packet.meta))
     }
 
     public func finish(_ io: NodeIO) throws {

@@ -8,8 +8,8 @@ public final class VAEEncoderNode: Node {
     public static let contract = NodeContract(
         type: "vae.encoder",
         summary: "Streams RGB frames through the world-tiny VAE encoder (causal cache) into latent blocks",
-        inputs: [PortSpec("frames", "frames[u8; N, H, W, 3]", doc: "FrameBatch of 64x64 RGB frames, any batch size")],
-        outputs: [PortSpec("latents", "latent[f32; F, C, h, w]",
+        inputs: [PortSpec("frames", FrameBatch.self, doc: "FrameBatch of 64x64 RGB frames, any batch size")],
+        outputs: [PortSpec("latents", LatentBlock.self, type: "latent[f32; F, C, h, w]",
                            doc: "LatentBlock of block_frames latent frames (raw VAE space); position = block index. A tail shorter than a block is dropped (logged)")],
         params: [
             ParamSpec("model", .path, default: .string("Models/world-tiny"), doc: "world-tiny folder (config.json, vae.safetensors)"),

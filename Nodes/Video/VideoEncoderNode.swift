@@ -9,7 +9,7 @@ public final class VideoEncoderNode: Node {
     public static let contract = NodeContract(
         type: "video.encoder",
         summary: "Writes RGB frames to MP4/H.264, fragmented MP4, MJPEG or a PNG sequence",
-        inputs: [PortSpec("frames", "frames[u8; N, H, W, 3]", doc: "RGB frames, encoded in arrival order")],
+        inputs: [PortSpec("frames", FrameBatch.self, doc: "RGB frames, encoded in arrival order")],
         params: [
             ParamSpec("path", .path, doc: "output file; {name} {node} {date} {time} {datetime} are filled in; a PNG sequence needs a counter such as frame_%05d.png"),
             ParamSpec("format", .choice(["auto"] + OutputFormat.allCases.map(\.rawValue)), default: .string("auto"),

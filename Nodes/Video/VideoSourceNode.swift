@@ -10,7 +10,7 @@ public final class VideoSourceNode: Node {
     public static let contract = NodeContract(
         type: "video.source",
         summary: "Decodes a video file to RGB frames at a chosen size and frame rate",
-        outputs: [PortSpec("frames", "frames[u8; N, H, W, 3]", doc: "RGB frames; position = batch index")],
+        outputs: [PortSpec("frames", FrameBatch.self, doc: "RGB frames; position = batch index")],
         params: [
             ParamSpec("path", .path, doc: "any file FFmpeg can read (mp4, mkv, avi, webm, mov, gif, …)"),
             ParamSpec("width", .int, default: .int(0), range: 0...16384, doc: "output width; 0 keeps the source's, or follows height's aspect"),

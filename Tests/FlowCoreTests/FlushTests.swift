@@ -9,7 +9,7 @@ final class FlushTests: XCTestCase {
     /// Emits `count` packets without blocking (the edge holds them all), then opens the gate.
     final class BurstSource: Node {
         static let contract = NodeContract(type: "test.burst", summary: "test",
-                                           outputs: [PortSpec("out", "int")],
+                                           outputs: [PortSpec("out", Int.self)],
                                            params: [ParamSpec("count", .int, default: .int(8), doc: "")])
         nonisolated(unsafe) static var gate = DispatchSemaphore(value: 0)
         let count: Int
@@ -24,7 +24,7 @@ final class FlushTests: XCTestCase {
     /// On the first packet, waits until the burst is queued, then flushes its inputs.
     final class FlushingNode: Node {
         static let contract = NodeContract(type: "test.flusher", summary: "test",
-                                           inputs: [PortSpec("in", "int")], outputs: [PortSpec("out", "int")])
+                                           inputs: [PortSpec("in", Int.self)], outputs: [PortSpec("out", Int.self)])
         nonisolated(unsafe) static var dropped = -1
         init(context: NodeContext) throws {}
         func process(_ packet: Packet, port: String, _ io: NodeIO) throws {
@@ -39,7 +39,7 @@ final class FlushTests: XCTestCase {
     /// On the first packet, waits until the burst is queued, then takes the queued packets as one batch.
     final class BatchingNode: Node {
         static let contract = NodeContract(type: "test.batcher", summary: "test",
-                                           inputs: [PortSpec("in", "int")], outputs: [PortSpec("batch", "int")])
+                                           inputs: [PortSpec("in", Int.self)], outputs: [PortSpec("batch", Int.self)])
         nonisolated(unsafe) static var batches: [[Int]] = []
         init(context: NodeContext) throws {}
         func process(_ packet: Packet, port: String, _ io: NodeIO) throws {

@@ -10,13 +10,13 @@ final class DenoiserNodeTests: XCTestCase {
         var updates: [KVUpdate] = []
     }
 
-    /// Runs the loop until the denoiser ends its stream; `prompts` are (prompt, meta) fed up front
+    /// Runs the loop until the denoiser ends its stream; `prompts` are fed up front
     /// except those listed in `late`, which are fed after block `lateAfterBlock`.
-    func runLoop(seed: Int, frames: Int, prompts: [(Prompt, [String: String])], late: [(Prompt, [String: String])] = [],
+    func runLoop(seed: Int, frames: Int, prompts: [Prompt], late: [Prompt] = [],
                  lateAfterBlock: Int = 0, expectWait: Bool = true, quantize: String = "none") throws -> LoopRun {
         let den = try NodeHarness(DenoiserNode.self, params: ["model": .string(Fixtures.modelFolder), "frames": .int(frames), "seed": .int(seed)])
         let kv = try NodeHarness(CacheManagerNode.self, params: ["quantize": .string(quantize)])
-        for (p, meta) in prompts { try den.feed("text", Packet(position: p.startFrame, payload: TextStubNode.embedding(p), meta: meta)) }
+        for p in prompts { try den.feed("text", Packet(position: p.startFrame, payload: TextStubNode.embedding(p))) }
         try den.feed("cache", position: 0, LoopSeed())
         var run = LoopRun()
         var lateFed = late.isEmpty
@@ -30,7 +30,7 @@ final class DenoiserNodeTests: XCTestCase {
             kv.clearOutputs()
             if contexts.isEmpty {
                 guard !lateFed, run.latents.count > lateAfterBlock else { XCTFail("loop stalled"); break }
-                for (p, meta) in late { try den.feed("text", Packet(position: p.startFrame, payload: TextStubNode.embedding(p), meta: meta)) }
+                for p in late { try den.feed("text", Packet(position: p.startFrame, payload: TextStubNode.embedding(p))) }
                 lateFed = true
                 continue
             }
@@ -39,7 +39,7 @@ final class DenoiserNodeTests: XCTestCase {
                 if expectWait {
                     XCTAssertTrue(den.outputs("latents").isEmpty, "block \(lateAfterBlock + 1) must wait for its timeline prompt")
                 }
-                for (p, meta) in late { try den.feed("text", Packet(position: p.startFrame, payload: TextStubNode.embedding(p), meta: meta)) }
+                for p in late { try den.feed("text", Packet(position: p.startFrame, payload: TextStubNode.embedding(p))) }
                 lateFed = true
             }
         }
@@ -48,7 +48,7 @@ final class DenoiserNodeTests: XCTestCase {
         return run
     }
 
-    static let single = [(Prompt(text: "a red circle", startFrame: 0, generation: 0), ["prompt_mode": "timeline"])]
+    static let single = [Prompt(text: "a red circle", startFrame: 0, generation: 0, mode: .timeline)]
 
     func testSameSeedGivesTheSameFrames() throws {
         let a = try runLoop(seed: 7, frames: 36, prompts: Self.single)
@@ -73,8 +73,8 @@ final class DenoiserNodeTests: XCTestCase {
     /// A timeline switch at frame 24 applies at block 2 exactly, waits for its prompt if it is late,
     /// and re-caches the window (frames 3..5; the sink 0..2 keeps the old prompt).
     func testTimelineSwitchAppliesAtItsFrameWithRecache() throws {
-        let first = (Prompt(text: "a red circle", startFrame: 0, generation: 0), ["prompt_mode": "timeline", "timeline_next": "24"])
-        let second = (Prompt(text: "a green square", startFrame: 24, generation: 1), ["prompt_mode": "timeline"])
+        let first = Prompt(text: "a red circle", startFrame: 0, generation: 0, mode: .timeline, nextStartFrame: 24)
+        let second = Prompt(text: "a green square", startFrame: 24, generation: 1, mode: .timeline)
         let run = try runLoop(seed: 1, frames: 48, prompts: [first], late: [second], lateAfterBlock: 1)
         XCTAssertEqual(run.latents.map(\.promptGeneration), [0, 0, 1, 1])
         XCTAssertEqual(run.updates.map(\.kind), [.append, .append, .recache, .append, .append])
@@ -88,9 +88,9 @@ final class DenoiserNodeTests: XCTestCase {
     /// A typed (live) prompt applies to the next block although a timeline entry is still pending
     /// further on, and re-caches the window.
     func testLivePromptAppliesToTheNextBlock() throws {
-        let first = (Prompt(text: "a red circle", startFrame: 0, generation: 0), ["prompt_mode": "timeline", "timeline_next": "240"])
-        let later = (Prompt(text: "a yellow circle", startFrame: 240, generation: 1), ["prompt_mode": "timeline"])
-        let typed = (Prompt(text: "a blue square", startFrame: 0, generation: 2), ["prompt_mode": "live"])
+        let first = Prompt(text: "a red circle", startFrame: 0, generation: 0, mode: .timeline, nextStartFrame: 240)
+        let later = Prompt(text: "a yellow circle", startFrame: 240, generation: 1, mode: .timeline)
+        let typed = Prompt(text: "a blue square", startFrame: 0, generation: 2, mode: .live)
         let run = try runLoop(seed: 1, frames: 48, prompts: [first, later], late: [typed], lateAfterBlock: 1, expectWait: false)
         XCTAssertEqual(run.latents.map(\.promptGeneration), [0, 0, 0, 2])
         XCTAssertEqual(run.updates.map(\.kind), [.append, .append, .append, .recache, .append])

@@ -18,8 +18,9 @@ final class PromptSourceTests: XCTestCase {
         XCTAssertEqual(prompts.map(\.text), ["a red circle", "a green square"])
         XCTAssertEqual(prompts.map(\.startFrame), [0, 24])
         XCTAssertEqual(prompts.map(\.generation), [0, 1])
-        XCTAssertEqual(packets.map { $0.meta["timeline_next"] }, ["24", nil])
-        XCTAssertEqual(packets.map { $0.meta["prompt_mode"] }, ["timeline", "timeline"])
+        XCTAssertEqual(prompts.map(\.nextStartFrame), [24, nil])
+        XCTAssertEqual(prompts.map(\.mode), [.timeline, .timeline])
+        XCTAssertEqual(packets.map(\.position), [0, 24])
     }
 
     func testBadTimelinesAreReportedAtTheParam() throws {
@@ -54,6 +55,6 @@ final class PromptSourceTests: XCTestCase {
         let prompts = try h.payloads("prompt", as: Prompt.self)
         XCTAssertEqual(prompts.map(\.text), ["a red circle", "the circle turns green", "a blue square bounces"], "blank lines are skipped")
         XCTAssertEqual(prompts.map(\.generation), [0, 1, 2])
-        XCTAssertEqual(h.outputs("prompt").map { $0.meta["prompt_mode"] }, ["timeline", "live", "live"])
+        XCTAssertEqual(prompts.map(\.mode), [.timeline, .live, .live])
     }
 }

@@ -7,8 +7,8 @@ final class TextStubNode: Node {
     static let contract = NodeContract(
         type: "test.text_stub",
         summary: "Test stand-in for text.encoder: hashed pseudo-random token states",
-        inputs: [PortSpec("prompt", "prompt")],
-        outputs: [PortSpec("embedding", "embedding[f32; T, 384]")])
+        inputs: [PortSpec("prompt", Prompt.self)],
+        outputs: [PortSpec("embedding", TextEmbedding.self)])
 
     init(context: NodeContext) throws {}
 
@@ -22,7 +22,8 @@ final class TextStubNode: Node {
             }
         }
         return TextEmbedding(text: prompt.text, generation: prompt.generation, startFrame: prompt.startFrame,
-                             tokenIDs: [], tokenStates: tokens, sentence: Tensor(zeros: [384]), truncated: false)
+                             tokenIDs: [], tokenStates: tokens, sentence: Tensor(zeros: [384]), truncated: false,
+                             mode: prompt.mode, nextStartFrame: prompt.nextStartFrame)
     }
 
     func process(_ packet: Packet, port: String, _ io: NodeIO) throws {

@@ -23,7 +23,7 @@ final class VideoToVideoDenoiserTests: XCTestCase {
         let draws = (0..<3).map { noises.select(dim: 0, $0).contiguous() }
         let text = model.textContext(try Fixtures.tensor(fx, "text"), generation: 0)
         let result = v2v.sampler.generate(block: 0, noises: v2v.noises(draws: draws), text: text, visible: [])
-        let got = LatentNormalization(config: model.config).denormalize(result.x0)
+        let got = model.config.latentNormalization.denormalize(result.x0)
         XCTAssertGreaterThan(maxAbs(expected), 0.1)
         let err = maxAbsDifference(got, expected)
         print("denoiser v2v block vs reference: max abs diff \(err)")
@@ -36,7 +36,7 @@ final class VideoToVideoDenoiserTests: XCTestCase {
                                                               "seed": .int(seed), "start": .string("latents")])
         let kv = try NodeHarness(CacheManagerNode.self, params: [:])
         let prompt = Prompt(text: "a red circle", startFrame: 0, generation: 0)
-        try den.feed("text", Packet(position: 0, payload: TextStubNode.embedding(prompt), meta: ["prompt_mode": "timeline"]))
+        try den.feed("text", Packet(position: 0, payload: TextStubNode.embedding(prompt)))
         for (i, s) in sources.enumerated() { try den.feed("source", position: i, s) }
         try den.close("source")
         try den.feed("cache", position: 0, LoopSeed())

@@ -7,13 +7,46 @@ public struct PortSpec: Sendable {
     /// Whether several edges may feed this input (their packets interleave in arrival order).
     public var fanIn: Bool
     public var doc: String
+    /// The Swift type packets on this port carry; nil for untyped ports (`.any`, or a port type written as a
+    /// string), which accept any payload.
+    public var payload: PayloadType?
 
+    /// An untyped port: the port type is written out and no payload type is checked.
     public init(_ name: String, _ type: PortType, required: Bool = true, fanIn: Bool = false, doc: String = "") {
         self.name = name
         self.type = type
         self.required = required
         self.fanIn = fanIn
         self.doc = doc
+    }
+
+    /// A port typed by its payload. `type` may respell the payload's port type with other symbols (the VAE
+    /// names latent sizes `h, w` beside pixel sizes `H, W`) but must keep its kind and element type.
+    public init<P: PortPayload>(_ name: String, _ payload: P.Type, type: PortType? = nil, required: Bool = true,
+                                fanIn: Bool = false, doc: String = "") {
+        let declared = type ?? P.portType
+        precondition(declared.kind == P.portType.kind && declared.element == P.portType.element,
+                     "port '\(name)': \(declared) is not a spelling of \(P.self)'s port type \(P.portType)")
+        self.init(name, declared, required: required, fanIn: fanIn, doc: doc)
+        self.payload = PayloadType(P.self)
+    }
+
+    /// An input typed by its payload.
+    public static func input<P: PortPayload>(_ name: String, _ payload: P.Type, type: PortType? = nil,
+                                             required: Bool = true, fanIn: Bool = false, doc: String = "") -> PortSpec {
+        PortSpec(name, payload, type: type, required: required, fanIn: fanIn, doc: doc)
+    }
+
+    /// An output typed by its payload: emitting any other payload on it is an error (see `emitProblem`).
+    public static func output<P: PortPayload>(_ name: String, _ payload: P.Type, type: PortType? = nil,
+                                              doc: String = "") -> PortSpec {
+        PortSpec(name, payload, type: type, doc: doc)
+    }
+
+    /// Why a payload may not be emitted on this output, or nil when it may.
+    public func emitProblem(_ value: any Sendable, node: String, nodeType: String) -> String? {
+        guard let payload, !payload.accepts(value) else { return nil }
+        return "node '\(node)' (\(nodeType)) emitted \(Swift.type(of: value)) on output '\(name)', which carries \(payload.name) (\(type))"
     }
 }
 

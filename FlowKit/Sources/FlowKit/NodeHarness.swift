@@ -6,12 +6,15 @@ public final class NodeHarness<N: Node>: NodeIO {
     public private(set) var logLines: [String] = []
     public private(set) var ended = false
     public private(set) var finished = false
+    /// The node id messages use.
+    public let id: String
     public var isStopping = false
     /// Packets fed but not yet processed, so tests can see what a flush drops.
     private var pending: [(port: String, packet: Packet)] = []
 
     public init(_ type: N.Type = N.self, params: [String: ParamValue] = [:], id: String = "node",
                 threads: Int = 1, baseDirectory: String = ".") throws {
+        self.id = id
         let resolved = try N.contract.resolve(params)
         let problems = N.check(resolved)
         if let first = problems.first { throw NodeError("param '\(first.param)': \(first.message)") }
@@ -20,7 +23,8 @@ public final class NodeHarness<N: Node>: NodeIO {
     }
 
     public func emit(_ port: String, _ packet: Packet) throws {
-        guard N.contract.output(port) != nil else { throw NodeError("\(N.contract.type) has no output '\(port)'") }
+        guard let spec = N.contract.output(port) else { throw NodeError("\(N.contract.type) has no output '\(port)'") }
+        if let problem = spec.emitProblem(packet.payload, node: id, nodeType: N.contract.type) { throw NodeError(problem) }
         if isStopping { throw Cancellation() }
         emitted[port, default: []].append(packet)
     }

@@ -8,8 +8,8 @@ public final class TextEncoderNode: Node {
     public static let contract = NodeContract(
         type: "text.encoder",
         summary: "Encodes prompts with all-MiniLM-L6-v2: per-token states [T, 384] and a unit sentence vector",
-        inputs: [PortSpec("prompt", "prompt", doc: "Prompt packets; a [Prompt] payload is encoded as one batch")],
-        outputs: [PortSpec("embedding", "embedding[f32; T, 384]",
+        inputs: [PortSpec("prompt", Prompt.self, doc: "Prompt packets; a [Prompt] payload is encoded as one batch")],
+        outputs: [PortSpec("embedding", TextEmbedding.self,
                            doc: "TextEmbedding: token states [T, 384] (T <= 256, with [CLS]/[SEP]) and the pooled, L2-normalised sentence vector [384]")],
         params: [
             ParamSpec("model", .path, default: .string(""),
@@ -130,7 +130,8 @@ public final class TextEncoderNode: Node {
             if fromCache.contains(prompt.text) { cacheHits += 1 }
             return TextEmbedding(text: prompt.text, generation: prompt.generation, startFrame: prompt.startFrame,
                                  tokenIDs: encoded.tokens.ids, tokenStates: encoded.output.tokenStates,
-                                 sentence: encoded.output.sentence, truncated: encoded.tokens.truncated)
+                                 sentence: encoded.output.sentence, truncated: encoded.tokens.truncated,
+                                 mode: prompt.mode, nextStartFrame: prompt.nextStartFrame)
         }
     }
 }

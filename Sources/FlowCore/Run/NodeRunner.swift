@@ -55,6 +55,14 @@ final class NodeRunner: NodeIO, @unchecked Sendable {
     var isDiscarding: Bool { inbox.withLock { discarding } }
 
     func emit(_ port: String, _ packet: Packet) throws {
+        #if DEBUG
+        // Debug builds check every emit against the port's payload type; release builds trust the contract
+        // (the harness checks it in every node test).
+        if let spec = compiled.contract.output(port),
+           let problem = spec.emitProblem(packet.payload, node: compiled.id, nodeType: compiled.contract.type) {
+            throw NodeError(problem)
+        }
+        #endif
         guard let edges = outputs[port] else {
             if compiled.contract.output(port) != nil { stats.itemsOut += 1; return } // unconnected output
             throw NodeError("\(compiled.contract.type) emitted on unknown output '\(port)'")

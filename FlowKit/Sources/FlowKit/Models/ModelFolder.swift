@@ -62,6 +62,14 @@ extension Dictionary where Key == String, Value == Any {
         if let v = self[key] as? Int { return Double(v) }
         throw NodeError("config.json: '\(key)' is missing or not a number")
     }
+    public func floats(_ key: String) throws -> [Float] {
+        guard let v = self[key] as? [Any] else { throw NodeError("config.json: '\(key)' is missing or not a list") }
+        return try v.map { item in
+            if let d = item as? Double { return Float(d) }
+            if let i = item as? Int { return Float(i) }
+            throw NodeError("config.json: '\(key)' holds a non-number")
+        }
+    }
     public func ints(_ key: String) throws -> [Int] {
         guard let v = self[key] as? [Any] else { throw NodeError("config.json: '\(key)' is missing or not a list") }
         return try v.map { item in

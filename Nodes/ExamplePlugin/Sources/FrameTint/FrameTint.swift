@@ -5,8 +5,8 @@ public final class FrameTint: Node {
     public static let contract = NodeContract(
         type: "frame.tint",
         summary: "Tints RGB frames towards a colour (example plugin).",
-        inputs: [PortSpec("frames", "frames[u8; N, H, W, 3]")],
-        outputs: [PortSpec("frames", "frames[u8; N, H, W, 3]")],
+        inputs: [PortSpec("frames", FrameBatch.self)],
+        outputs: [PortSpec("frames", FrameBatch.self)],
         params: [
             ParamSpec("color", .list(.int), default: .list([.int(255), .int(0), .int(0)]), range: 0...255, doc: "RGB, 0-255"),
             ParamSpec("amount", .float, default: .float(0.5), range: 0...1, doc: "0 keeps the frame, 1 is solid colour"),

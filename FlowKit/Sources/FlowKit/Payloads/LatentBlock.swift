@@ -1,6 +1,8 @@
 /// One block of generated latents as it travels from the denoiser to the VAE decoder.
 /// Port type `latent[f32; F, C, H, W]`; the packet position is the block index.
-public struct LatentBlock: Sendable {
+public struct LatentBlock: PortPayload {
+    public static var portType: PortType { "latent[f32; F, C, H, W]" }
+
     /// Latents in the VAE's space (de-normalised), `[F, C, H, W]`.
     public var latents: Tensor
     /// Absolute index of the block's first latent frame in the stream.

@@ -1,9 +1,7 @@
-import FlowKit
-
 /// Display bytes to model pixels: x = u8 / 127.5 - 1 (the inverse of `FrameQuantizer`).
-enum FramePixels {
+public enum FramePixels {
     /// Interleaved RGB24 frames, frame after frame -> planar video [count, 3, height, width].
-    static func planar(_ rgb: ArraySlice<UInt8>, count: Int, height: Int, width: Int) -> Tensor {
+    public static func planar(_ rgb: ArraySlice<UInt8>, count: Int, height: Int, width: Int) -> Tensor {
         let plane = height * width
         precondition(rgb.count == count * plane * 3, "FramePixels: \(rgb.count) bytes for \(count) frames of \(width)x\(height)")
         return Tensor(shape: [count, 3, height, width]) { out in

@@ -1,9 +1,7 @@
-import FlowKit
-
 /// Model pixels in [-1, 1] to display bytes: round(clamp(x, -1, 1) * 127.5 + 127.5).
-enum FrameQuantizer {
+public enum FrameQuantizer {
     /// video [N, 3, H, W] (planar) -> interleaved RGB24, frame after frame.
-    static func rgb24(_ video: Tensor) -> [UInt8] {
+    public static func rgb24(_ video: Tensor) -> [UInt8] {
         let n = video.shape[0], h = video.shape[2], w = video.shape[3], plane = h * w
         var out = [UInt8](repeating: 0, count: n * plane * 3)
         video.withUnsafeFloats { src in

@@ -1,0 +1,28 @@
+/// What the denoiser sends the cache manager. Port type `kv_update`.
+public struct KVUpdate: PortPayload {
+    public static var portType: PortType { "kv_update" }
+
+    public enum Kind: String, Sendable {
+        /// The clean K/V of a freshly generated block: stored, then the window slides.
+        case append
+        /// The window's K/V recomputed under a new prompt: replaces exactly the window's entries.
+        case recache
+    }
+
+    public var kind: Kind
+    public var frames: [KVFrame]
+    /// The block the update belongs to (for `recache`, the block about to be generated).
+    public var block: Int
+    /// Latent frames per block (the window slides by this much).
+    public var blockFrames: Int
+    /// Wall time the denoiser spent computing this update (re-cache cost), in seconds.
+    public var computeSeconds: Double
+
+    public init(kind: Kind, frames: [KVFrame], block: Int, blockFrames: Int, computeSeconds: Double = 0) {
+        self.kind = kind
+        self.frames = frames
+        self.block = block
+        self.blockFrames = blockFrames
+        self.computeSeconds = computeSeconds
+    }
+}
