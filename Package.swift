@@ -54,6 +54,8 @@ let package = Package(
 
         .testTarget(name: "FlowCoreTests", dependencies: ["FlowCore", "BuiltinNodes", "UtilityNodes"],
                     path: "Tests/FlowCoreTests", resources: [.copy("Fixtures")]),
+        .testTarget(name: "FlowKitTests", dependencies: [flowKit],
+                    path: "Tests/FlowKitTests", resources: [.copy("Fixtures")]),
         .testTarget(name: "FlowTensorTests", dependencies: [flowKit],
                     path: "Tests/FlowTensorTests", resources: [.copy("Fixtures")]),
         .testTarget(name: "TextEncoderTests", dependencies: ["TextEncoderNodes", flowKit],

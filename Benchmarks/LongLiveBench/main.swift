@@ -29,15 +29,18 @@ defer { try? FileManager.default.removeItem(at: directory) }
 
 print("LongLiveBench: \(ProcessInfo.processInfo.activeProcessorCount) cores, BLAS \(BLASRuntime.description), model \(model)")
 
-/// Graphs/longlive.yaml with a frame clock next to the video encoder.
+/// Graphs/longlive.yaml with a frame clock next to the video encoder, and the generation block it includes.
 func graph(frames: Int) throws -> CompiledGraph {
     var text = try String(contentsOfFile: repoRoot + "/Graphs/longlive.yaml", encoding: .utf8)
+    var block = try String(contentsOfFile: repoRoot + "/Graphs/lib/generate-video.yaml", encoding: .utf8)
     if arguments.contains("--no-video") {       // isolates the runtime and our nodes from the encoder
-        text = text.split(separator: "\n", omittingEmptySubsequences: false).filter { !$0.hasPrefix("  video:") }.joined(separator: "\n")
+        block = block.split(separator: "\n", omittingEmptySubsequences: false).filter { !$0.hasPrefix("  video:") }.joined(separator: "\n")
     }
-    text += "  clock: { type: bench.frame_clock, inputs: { frames: vae.frames } }\n"
+    text += "  clock: { type: bench.frame_clock, inputs: { frames: gen.frames } }\n"
     let path = directory.appendingPathComponent("longlive-\(frames).yaml").path
     try text.write(toFile: path, atomically: true, encoding: .utf8)
+    try FileManager.default.createDirectory(at: directory.appendingPathComponent("lib"), withIntermediateDirectories: true)
+    try block.write(to: directory.appendingPathComponent("lib/generate-video.yaml"), atomically: true, encoding: .utf8)
     let result = GraphCompiler().compile(file: path, overrides: ["model=\(model)", "frames=\(frames)", "out=\(directory.path)/out.mp4"])
     guard let g = result.graph else { fatalError(result.renderer.render(result.diagnostics)) }
     return g
@@ -75,7 +78,7 @@ func measure(frames: Int, sequential: Bool) throws -> Measurement {
     FrameClock.arrivals = []
     DenoiserLog.lines = []
     let run = try GraphRun(graph: g, options: RunOptions(sequential: sequential, log: { line in
-        if line.hasPrefix("[denoise]") { DenoiserLog.lines.append(line) }
+        if line.hasPrefix("[gen/denoise]") { DenoiserLog.lines.append(line) }
     }))
     FrameClock.origin = DispatchTime.now().uptimeNanoseconds
     let t0 = DispatchTime.now().uptimeNanoseconds

@@ -13,8 +13,11 @@ public final class CacheManagerNode: Node {
             PortSpec("evicted", KVEviction.self, doc: "KVEviction for every frame that leaves the cache (for a memory retriever)"),
         ],
         params: [
-            ParamSpec("window", .int, default: .int(9), range: 1...10_000, doc: "attention window in latent frames, the current block included"),
-            ParamSpec("sink", .int, default: .int(3), range: 0...10_000, doc: "latent frames at the start kept for good"),
+            ParamSpec("model", .path, default: .string(""),
+                      doc: "the denoiser's model folder: window and sink default to what it was trained with, and a graph that departs from them gets a warning"),
+            ParamSpec("weights", .choice(["denoiser", "drafter"]), default: .string("denoiser"), doc: "which DiT of the model folder the cache serves"),
+            ParamSpec("window", .int, default: .int(9), range: 1...10_000, doc: "attention window in latent frames, the current block included (default: the model's, else 9)"),
+            ParamSpec("sink", .int, default: .int(3), range: 0...10_000, doc: "latent frames at the start kept for good (default: the model's, else 3)"),
             ParamSpec("recache", .choice(["on-switch", "off"]), default: .string("on-switch"), doc: "recompute the window's K/V under a new prompt"),
             ParamSpec("sink_update", .choice(["keep", "ema"]), default: .string("keep"), doc: "keep the sink, or fold evicted frames into it (Reward Forcing EMA-sink)"),
             ParamSpec("ema_alpha", .float, default: .float(0.999), range: 0...1, doc: "EMA-sink weight of the old sink"),
@@ -23,15 +26,20 @@ public final class CacheManagerNode: Node {
         ])
 
     public static func check(_ params: Params) -> [ParamProblem] {
-        params.string("sink_update") == "ema" && params.int("sink") == 0
-            ? [ParamProblem(param: "sink_update", "EMA-sink needs sink > 0")] : []
+        var problems: [ParamProblem] = []
+        if !params.string("model").isEmpty { problems += ModelFolder.check(params) }
+        let trained = TrainedWindow.read(params)
+        let sink = trained?.resolve(params).sink ?? params.int("sink")
+        if params.string("sink_update") == "ema" && sink == 0 { problems.append(ParamProblem(param: "sink_update", "EMA-sink needs sink > 0")) }
+        return problems + (trained?.departures(params) ?? [])
     }
 
     private(set) public var store: KVStore
 
     public init(context: NodeContext) throws {
         let p = context.params
-        store = KVStore(policy: CachePolicy(sinkFrames: p.int("sink"), windowFrames: p.int("window"),
+        let (sink, window) = TrainedWindow.read(p)?.resolve(p) ?? (p.int("sink"), p.int("window"))
+        store = KVStore(policy: CachePolicy(sinkFrames: sink, windowFrames: window,
                                             recacheOnSwitch: p.string("recache") == "on-switch",
                                             emaSink: p.string("sink_update") == "ema", emaAlpha: Float(p.double("ema_alpha")),
                                             precision: KVPrecision(rawValue: p.string("quantize")) ?? .f32,

@@ -32,7 +32,15 @@ public final class DenoiserNode: Node {
         ],
         compute: .heavy)
 
-    public static func shapeBindings(_ params: Params) -> [String: Int] { ["C": 16, "H": 8, "W": 8] }
+    /// Latent channels and size come from the model's config.json, so another model's latents are a
+    /// compile error at the `model:` line.
+    public static func shapeBindings(_ params: Params) -> ShapeBindings {
+        ModelFolder.shapeBindings(params) { folder in
+            let c = try folder.section(params.string("weights"))
+            let size = try c.int("latent_hw")
+            return ["C": try c.int("latent_channels"), "H": size, "W": size]
+        }
+    }
 
     /// An absolute model path is checked before the run; a relative one depends on the graph's folder,
     /// which only `init` knows (it fails there, before any frame, naming both places it looked).
@@ -184,5 +192,18 @@ public final class DenoiserNode: Node {
         let p50 = sorted[sorted.count / 2], p99 = sorted[min(sorted.count - 1, Int(Double(sorted.count) * 0.99))]
         io.log(String(format: "%d blocks (%d frames), per block p50 %.1f ms p99 %.1f ms, %d re-cache pass(es)",
                       block, block * framesPerBlock, p50 * 1000, p99 * 1000, recacheCount))
+    }
+}
+
+extension DenoiserNode: ReportsPendingWork {
+    /// Blocks not yet generated, prompts never applied, source blocks never denoised.
+    public var pendingWork: [String] {
+        var work: [String] = []
+        if block < totalBlocks && !(videoToVideo && sourceClosed && pendingSources.isEmpty) {
+            work.append("\(totalBlocks - block) of \(totalBlocks) block(s) not generated")
+        }
+        if !pendingTexts.isEmpty { work.append("\(pendingTexts.count) prompt(s) never applied (from frame \(pendingTexts.map(\.startFrame)))") }
+        if !pendingSources.isEmpty { work.append("\(pendingSources.count) source block(s) never denoised") }
+        return work
     }
 }

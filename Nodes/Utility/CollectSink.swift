@@ -9,7 +9,7 @@ public final class CollectSink: Node {
         summary: "Collects packets; can log them or write them to a file it finalizes at the end.",
         inputs: [PortSpec("in", .any, fanIn: true, doc: "anything; several edges may feed it")],
         params: [
-            ParamSpec("path", .string, default: .string(""), doc: "if set, a text file: one line per packet, then 'end N'"),
+            ParamSpec("path", .path, default: .string(""), doc: "if set, a text file (relative to the graph file): one line per packet, then 'end N'"),
             ParamSpec("log", .bool, default: .bool(false), doc: "log every packet"),
             ParamSpec("cost_us", .float, default: .float(0), range: 0...6e7, doc: "sleep per packet (a slow consumer)"),
         ])
@@ -24,9 +24,10 @@ public final class CollectSink: Node {
     public init(context: NodeContext) throws {
         logs = context.params.bool("log")
         cost = context.params.double("cost_us")
-        let path = context.params.string("path")
-        if !path.isEmpty {
-            let full = path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path
+        // The compiler resolves a graph's paths against the graph file's folder; `context.path` does the
+        // same for a node built without it (a harness).
+        if !context.params.string("path").isEmpty {
+            let full = context.path("path")
             let dir = (full as NSString).deletingLastPathComponent
             try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
             guard FileManager.default.createFile(atPath: full, contents: nil), let h = FileHandle(forWritingAtPath: full) else {

@@ -15,8 +15,8 @@ public final class FramePattern: Node {
             ParamSpec("fps", .float, default: .float(16), range: 1...1000, doc: "frame rate carried with the frames"),
         ])
 
-    public static func shapeBindings(_ p: Params) -> [String: Int] {
-        ["N": p.int("batch"), "H": p.int("height"), "W": p.int("width")]
+    public static func shapeBindings(_ p: Params) -> ShapeBindings {
+        ShapeBindings(p, ["N": "batch", "H": "height", "W": "width"])
     }
 
     private let total, batch, width, height: Int

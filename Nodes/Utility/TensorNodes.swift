@@ -14,8 +14,8 @@ public final class TensorSource: Node {
             ParamSpec("width", .int, default: .int(8), range: 1...4096, doc: "latent width (W)"),
         ])
 
-    public static func shapeBindings(_ p: Params) -> [String: Int] {
-        ["F": p.int("frames"), "C": p.int("channels"), "H": p.int("height"), "W": p.int("width")]
+    public static func shapeBindings(_ p: Params) -> ShapeBindings {
+        ShapeBindings(p, ["F": "frames", "C": "channels", "H": "height", "W": "width"])
     }
 
     private let count: Int
@@ -46,7 +46,7 @@ public final class TensorMean: Node {
         outputs: [PortSpec("mean", Float.self)],
         params: [ParamSpec("channels", .int, default: .int(16), range: 1...4096, doc: "expected channels (C)")])
 
-    public static func shapeBindings(_ p: Params) -> [String: Int] { ["C": p.int("channels")] }
+    public static func shapeBindings(_ p: Params) -> ShapeBindings { ShapeBindings(p, ["C": "channels"]) }
 
     public init(context: NodeContext) throws {}
 

@@ -10,6 +10,16 @@ struct VAEConfig {
     let framesPerLatent: Int
     let weights: WeightFile
 
+    /// Latent channels `C`, latent size `h, w` and frame size `H, W` from config.json (world-tiny: 16 channels
+    /// at 8x8 decode to 64x64 frames).
+    static func shapeSymbols(_ folder: ModelFolder) throws -> [String: Int] {
+        let vae = try folder.section("vae")
+        guard let world = folder.config["world"] as? [String: Any] else { throw NodeError("config.json has no 'world' entry") }
+        let factor = try vae.int("spatial_factor")
+        let height = try world.int("height"), width = try world.int("width")
+        return ["C": try vae.int("latent_channels"), "h": height / factor, "w": width / factor, "H": height, "W": width]
+    }
+
     init(folder: ModelFolder) throws {
         let cfg = try folder.section("vae")
         let ch = try cfg.ints("channels")

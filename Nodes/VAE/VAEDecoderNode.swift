@@ -17,8 +17,9 @@ public final class VAEDecoderNode: Node {
         ],
         compute: .heavy)
 
-    // world-tiny: 16 latent channels at 8x8 decode to 64x64 frames.
-    public static func shapeBindings(_ params: Params) -> [String: Int] { ["C": 16, "h": 8, "w": 8, "H": 64, "W": 64] }
+    public static func shapeBindings(_ params: Params) -> ShapeBindings {
+        ModelFolder.shapeBindings(params, VAEConfig.shapeSymbols)
+    }
 
     /// An absolute model path is checked before the run; a relative one depends on the graph's folder,
     /// which only `init` knows (it fails there, before any frame, naming both places it looked).

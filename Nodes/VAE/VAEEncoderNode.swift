@@ -17,8 +17,9 @@ public final class VAEEncoderNode: Node {
         ],
         compute: .heavy)
 
-    // world-tiny: 64x64 frames encode to 16 latent channels at 8x8.
-    public static func shapeBindings(_ params: Params) -> [String: Int] { ["C": 16, "h": 8, "w": 8, "H": 64, "W": 64] }
+    public static func shapeBindings(_ params: Params) -> ShapeBindings {
+        ModelFolder.shapeBindings(params, VAEConfig.shapeSymbols)
+    }
 
     /// An absolute model path is checked before the run; a relative one depends on the graph's folder.
     public static func check(_ params: Params) -> [ParamProblem] { ModelFolder.check(params) }

@@ -24,12 +24,12 @@ public final class VideoSourceNode: Node {
             ParamSpec("max_frames", .int, default: .int(0), range: 0...Double(Int32.max), doc: "stop after this many output frames; 0 reads to the end"),
         ])
 
-    public static func shapeBindings(_ params: Params) -> [String: Int] {
+    public static func shapeBindings(_ params: Params) -> ShapeBindings {
         // N is the batch size, as frames.pattern binds it; the last batch of a file may be shorter.
-        var bindings: [String: Int] = ["N": params.int("batch")]
+        var bindings = ShapeBindings(params, ["N": "batch"])
         if params.int("width") > 0, params.int("height") > 0 {
-            bindings["W"] = params.int("width")
-            bindings["H"] = params.int("height")
+            bindings.bind("W", params.int("width"), from: "width")
+            bindings.bind("H", params.int("height"), from: "height")
         }
         return bindings
     }

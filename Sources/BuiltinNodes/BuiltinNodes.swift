@@ -15,7 +15,10 @@ public enum BuiltinNodes {
     }
 
     private static let once: Void = {
-        for t in types { try? NodeRegistry.shared.register(t) }
+        // Two built-ins with one type name is a programming error: stop at once, naming both.
+        for t in types {
+            do { try NodeRegistry.shared.register(t) } catch { fatalError("built-in node registration: \(error)") }
+        }
     }()
 
     public static func register() { _ = once }

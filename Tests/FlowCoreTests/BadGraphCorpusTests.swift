@@ -31,7 +31,7 @@ final class BadGraphCorpusTests: XCTestCase {
         ("param_declaration_bad_type.yaml", "param_declaration_bad_type.yaml", 4, 19, "unknown param type 'integer'; use one of int, float, bool, string, path, list, map"),
         ("param_out_of_range.yaml", "param_out_of_range.yaml", 4, 41, "param 'count' of node 'count': -5 is out of range 0...1000000000000"),
         ("param_wrong_type.yaml", "param_wrong_type.yaml", 4, 41, "param 'count' of node 'count': expected int, got string 'many'"),
-        ("shape_mismatch.yaml", "shape_mismatch.yaml", 5, 63, "shape mismatch on edge src.latents -> mean.latents: dimension 1 (C / C) is 8 at the producer but 16 at the consumer"),
+        ("shape_mismatch.yaml", "shape_mismatch.yaml", 5, 40, "shape mismatch on edge src.latents -> mean.latents: dimension 1 (C / C) is 8 at the producer but 16 at the consumer; 16 follows from param 'channels' of node 'mean'"),
         ("tab_indent.yaml", "tab_indent.yaml", 4, 1, "YAML syntax error: found character that cannot start any token"),
         ("type_mismatch.yaml", "type_mismatch.yaml", 5, 49, "type mismatch on edge count.value -> mean.latents: int does not fit latent[f32; F, C, H, W]"),
         ("undeclared_cycle.yaml", "undeclared_cycle.yaml", 4, 42, "cycle: a -> b -> a; mark the edge that closes the loop with 'feedback: true'"),

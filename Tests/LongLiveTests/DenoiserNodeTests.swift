@@ -1,17 +1,41 @@
 import XCTest
 import FlowKit
+import FlowCore
+import InteractiveNodes
 @testable import DenoiserNodes
 @testable import CacheNodes
 
-/// denoiser.block and cache.manager wired by hand (the feedback loop without the runtime).
+/// denoiser.block and cache.manager in their feedback loop: as an embedded graph on the real compiler and
+/// sequential scheduler, and hand-fed through harnesses where a test must choose when a prompt arrives.
 final class DenoiserNodeTests: XCTestCase {
     struct LoopRun {
         var latents: [LatentBlock] = []
         var updates: [KVUpdate] = []
+        /// The denoiser's unfinished work when the run ended (prompts past the last frame, say).
+        var pending: [String] = []
     }
 
-    /// Runs the loop until the denoiser ends its stream; `prompts` are fed up front
-    /// except those listed in `late`, which are fed after block `lateAfterBlock`.
+    /// prompt.source (a timeline) -> text stub -> denoiser <-> cache manager, run to the end.
+    func runGraph(seed: Int, frames: Int, timeline: [(Int, String)], quantize: String = "none") throws -> LoopRun {
+        let g = EmbeddedGraph()
+        let entries: [ParamValue] = timeline.map { .map(["at": .int($0.0), "text": .string($0.1)]) }
+        g.add("prompts", PromptSourceNode.self, ["timeline": .list(entries), "terminal": .string("off")])
+        g.add("text", TextStubNode.self)
+        g.add("denoise", DenoiserNode.self, ["model": .string(Fixtures.modelFolder), "frames": .int(frames), "seed": .int(seed)])
+        g.add("kv", CacheManagerNode.self, ["quantize": .string(quantize)])
+        g.connect("prompts.prompt", to: "text.prompt")
+        g.connect("text.embedding", to: "denoise.text")
+        g.connect("denoise.kv", to: "kv.update")
+        g.connect("kv.context", to: "denoise.cache", feedback: true)
+        g.capture("denoise.latents")
+        g.capture("denoise.kv")
+        let run = try g.run()
+        XCTAssertEqual(run.node("denoise", as: DenoiserNode.self)?.pendingWork, [])
+        return LoopRun(latents: try run.payloads("denoise.latents"), updates: try run.payloads("denoise.kv"))
+    }
+
+    /// The loop hand-fed through harnesses, for what a graph cannot stage: `prompts` are fed up front
+    /// except those listed in `late`, which are fed after block `lateAfterBlock`. Ends with no leftovers.
     func runLoop(seed: Int, frames: Int, prompts: [Prompt], late: [Prompt] = [],
                  lateAfterBlock: Int = 0, expectWait: Bool = true, quantize: String = "none") throws -> LoopRun {
         let den = try NodeHarness(DenoiserNode.self, params: ["model": .string(Fixtures.modelFolder), "frames": .int(frames), "seed": .int(seed)])
@@ -45,15 +69,21 @@ final class DenoiserNodeTests: XCTestCase {
         }
         run.latents += try den.payloads("latents", as: LatentBlock.self)
         run.updates += try den.payloads("kv", as: KVUpdate.self)
+        let left = try den.finish()
+        XCTAssertEqual(left.unreadOutputs, [:])
+        XCTAssertEqual(left.unprocessedInputs, 0)
+        run.pending = left.pendingWork
+        _ = kv.readOutputs("evicted")
+        try kv.finishClean()
         return run
     }
 
     static let single = [Prompt(text: "a red circle", startFrame: 0, generation: 0, mode: .timeline)]
 
     func testSameSeedGivesTheSameFrames() throws {
-        let a = try runLoop(seed: 7, frames: 36, prompts: Self.single)
-        let b = try runLoop(seed: 7, frames: 36, prompts: Self.single)
-        let c = try runLoop(seed: 8, frames: 36, prompts: Self.single)
+        let a = try runGraph(seed: 7, frames: 36, timeline: [(0, "a red circle")])
+        let b = try runGraph(seed: 7, frames: 36, timeline: [(0, "a red circle")])
+        let c = try runGraph(seed: 8, frames: 36, timeline: [(0, "a red circle")])
         XCTAssertEqual(a.latents.count, 3)
         XCTAssertEqual(a.latents.map(\.firstLatentFrame), [0, 3, 6])
         for (x, y) in zip(a.latents, b.latents) { XCTAssertEqual(maxAbsDifference(x.latents, y.latents), 0) }
@@ -80,8 +110,9 @@ final class DenoiserNodeTests: XCTestCase {
         XCTAssertEqual(run.updates.map(\.kind), [.append, .append, .recache, .append, .append])
         XCTAssertEqual(run.updates[2].frames.map(\.position), [3, 4, 5])
         XCTAssertEqual(run.updates[2].frames.map(\.promptGeneration), [1, 1, 1])
-        // Same prompts delivered up front give the same frames (the wait changed nothing).
-        let eager = try runLoop(seed: 1, frames: 48, prompts: [first, second])
+        XCTAssertEqual(run.pending, [])
+        // The same timeline as a graph gives the same frames (the wait changed nothing).
+        let eager = try runGraph(seed: 1, frames: 48, timeline: [(0, "a red circle"), (24, "a green square")])
         for (x, y) in zip(run.latents, eager.latents) { XCTAssertEqual(maxAbsDifference(x.latents, y.latents), 0) }
     }
 
@@ -92,6 +123,7 @@ final class DenoiserNodeTests: XCTestCase {
         let later = Prompt(text: "a yellow circle", startFrame: 240, generation: 1, mode: .timeline)
         let typed = Prompt(text: "a blue square", startFrame: 0, generation: 2, mode: .live)
         let run = try runLoop(seed: 1, frames: 48, prompts: [first, later], late: [typed], lateAfterBlock: 1, expectWait: false)
+        XCTAssertEqual(run.pending, ["1 prompt(s) never applied (from frame [240])"], "the timeline entry lies past the last frame")
         XCTAssertEqual(run.latents.map(\.promptGeneration), [0, 0, 0, 2])
         XCTAssertEqual(run.updates.map(\.kind), [.append, .append, .append, .recache, .append])
         XCTAssertEqual(run.updates[3].frames.map(\.position), [3, 4, 5, 6, 7, 8])
@@ -99,9 +131,9 @@ final class DenoiserNodeTests: XCTestCase {
 
     /// The output error int8 K/V storage causes, against f32 storage (reported, and bounded loosely).
     func testInt8CacheChangesTheOutputLittle() throws {
-        let f32 = try runLoop(seed: 3, frames: 60, prompts: Self.single)
-        let int8 = try runLoop(seed: 3, frames: 60, prompts: Self.single, quantize: "int8")
-        let int4 = try runLoop(seed: 3, frames: 60, prompts: Self.single, quantize: "4bit")
+        let f32 = try runGraph(seed: 3, frames: 60, timeline: [(0, "a red circle")])
+        let int8 = try runGraph(seed: 3, frames: 60, timeline: [(0, "a red circle")], quantize: "int8")
+        let int4 = try runGraph(seed: 3, frames: 60, timeline: [(0, "a red circle")], quantize: "4bit")
         var e8: Float = 0, e4: Float = 0, scale: Float = 0
         for i in 0..<f32.latents.count {
             e8 = max(e8, maxAbsDifference(f32.latents[i].latents, int8.latents[i].latents))

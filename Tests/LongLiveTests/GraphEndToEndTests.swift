@@ -25,7 +25,7 @@ final class GraphEndToEndTests: XCTestCase {
         return url
     }
 
-    /// Copies a shipped graph with the text encoder stubbed, then compiles and runs it.
+    /// Copies a shipped graph with the text encoder stubbed (and the subgraphs it includes), then compiles and runs it.
     func run(graph name: String, edits: [(String, String)], overrides: [String], sequential: Bool = false) throws -> (GraphRun, RunOutcome, URL) {
         _ = Self.stubRegistered
         var text = try String(contentsOf: Self.repoRoot.appendingPathComponent("Graphs/\(name)"), encoding: .utf8)
@@ -36,6 +36,7 @@ final class GraphEndToEndTests: XCTestCase {
             text = text.replacingOccurrences(of: a, with: b)
         }
         let dir = try temporaryDirectory()
+        try FileManager.default.copyItem(at: Self.repoRoot.appendingPathComponent("Graphs/lib"), to: dir.appendingPathComponent("lib"))
         let path = dir.appendingPathComponent(name)
         try text.write(to: path, atomically: true, encoding: .utf8)
         let result = GraphCompiler(cores: 2).compile(file: path.path, overrides: overrides + ["model=\(Fixtures.modelFolder)", "out=\(dir.path)/out.mp4"])
@@ -67,7 +68,7 @@ final class GraphEndToEndTests: XCTestCase {
         let (run, outcome, video) = try run(graph: "interactive.yaml", edits: [("at: 240", "at: 24")], overrides: ["frames=48"])
         guard case .completed = outcome else { return XCTFail("run: \(outcome)") }
         XCTAssertEqual(try Self.frameCount(video), 48)
-        let kv = try XCTUnwrap(run.instance("kv") as? CacheManagerNode)
+        let kv = try XCTUnwrap(run.instance("gen/kv") as? CacheManagerNode)
         XCTAssertEqual(kv.store.stats.appendedFrames, 12)
         XCTAssertEqual(kv.store.stats.recachePasses, 1, "one switch, one re-cache")
         XCTAssertEqual(kv.store.stats.recacheFrames, 3, "the window before block 2 holds frames 3..5")

@@ -110,10 +110,10 @@ final class SourcePacingTests: XCTestCase {
 final class SourceContractTests: XCTestCase {
     func testShapeBindingsFollowTheParams() throws {
         let sized = try VideoSourceNode.contract.resolve(["path": .string("x.mp4"), "width": .int(64), "height": .int(32), "batch": .int(4)])
-        XCTAssertEqual(VideoSourceNode.shapeBindings(sized), ["N": 4, "W": 64, "H": 32])
+        XCTAssertEqual(VideoSourceNode.shapeBindings(sized).values, ["N": 4, "W": 64, "H": 32])
         // Without both dimensions the size comes from the file, unknown until it is opened.
         let native = try VideoSourceNode.contract.resolve(["path": .string("x.mp4"), "width": .int(64)])
-        XCTAssertEqual(VideoSourceNode.shapeBindings(native), ["N": 1])
+        XCTAssertEqual(VideoSourceNode.shapeBindings(native).values, ["N": 1])
     }
 
     func testFamilyListsBothNodes() {

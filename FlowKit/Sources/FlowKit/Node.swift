@@ -63,8 +63,9 @@ public protocol Node: AnyObject {
     /// Checks params beyond their declared types (cross-field rules, file existence);
     /// runs at compile time so the error points at the graph file.
     static func check(_ params: Params) -> [ParamProblem]
-    /// Values of shape symbols that follow from params, e.g. `["H": height / 8]`.
-    static func shapeBindings(_ params: Params) -> [String: Int]
+    /// Values of shape symbols that follow from params, e.g. `["H": height / 8]`, or from a model's
+    /// config.json (`ShapeBindings(values, from: "model")`, so a mismatch is reported at the `model:` line).
+    static func shapeBindings(_ params: Params) -> ShapeBindings
 
     init(context: NodeContext) throws
     /// Called once before any packet.
@@ -83,7 +84,7 @@ public protocol Node: AnyObject {
 
 public extension Node {
     static func check(_ params: Params) -> [ParamProblem] { [] }
-    static func shapeBindings(_ params: Params) -> [String: Int] { [:] }
+    static func shapeBindings(_ params: Params) -> ShapeBindings { [:] }
     func start(_ io: NodeIO) throws {}
     func process(_ packet: Packet, port: String, _ io: NodeIO) throws {
         throw NodeError("\(Self.contract.type) received a packet on '\(port)' but does not process input")

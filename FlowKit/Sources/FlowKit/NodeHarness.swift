@@ -4,6 +4,8 @@ public final class NodeHarness<N: Node>: NodeIO {
     public let node: N
     public private(set) var emitted: [String: [Packet]] = [:]
     public private(set) var logLines: [String] = []
+    /// Compile-time warnings of the node's params (what the compiler would print before the run).
+    public private(set) var warnings: [String] = []
     public private(set) var ended = false
     public private(set) var finished = false
     /// The node id messages use.
@@ -11,13 +13,16 @@ public final class NodeHarness<N: Node>: NodeIO {
     public var isStopping = false
     /// Packets fed but not yet processed, so tests can see what a flush drops.
     private var pending: [(port: String, packet: Packet)] = []
+    /// How many packets of each output the test has read (`outputs`, `payloads`, `readOutputs`).
+    private var read: [String: Int] = [:]
 
     public init(_ type: N.Type = N.self, params: [String: ParamValue] = [:], id: String = "node",
                 threads: Int = 1, baseDirectory: String = ".") throws {
         self.id = id
         let resolved = try N.contract.resolve(params)
         let problems = N.check(resolved)
-        if let first = problems.first { throw NodeError("param '\(first.param)': \(first.message)") }
+        if let first = problems.first(where: { $0.severity == .error }) { throw NodeError("param '\(first.param)': \(first.message)") }
+        warnings = problems.filter { $0.severity == .warning }.map { "param '\($0.param)': \($0.message)" }
         node = try N(context: NodeContext(id: id, params: resolved, threads: threads, baseDirectory: baseDirectory))
         try node.start(self)
     }
@@ -59,18 +64,51 @@ public final class NodeHarness<N: Node>: NodeIO {
         while !ended, calls < limit, try node.produce(self) == .more { calls += 1 }
     }
 
-    /// Calls `finish` (once, as the runtime does).
-    public func finish() throws {
-        guard !finished else { return }
-        finished = true
-        try node.finish(self)
+    /// Calls `finish` (once, as the runtime does) and reports what was left: outputs emitted since the test
+    /// last read them (finish's own emits included), fed packets never processed, the node's pending work.
+    @discardableResult public func finish() throws -> HarnessLeftovers {
+        if !finished {
+            finished = true
+            try node.finish(self)
+        }
+        return leftovers
     }
 
-    public func outputs(_ port: String) -> [Packet] { emitted[port] ?? [] }
+    /// Finishes and fails unless nothing was left: the strict form for tests that account for every packet.
+    public func finishClean() throws {
+        let left = try finish()
+        guard left.isClean else { throw NodeError("\(N.contract.type) '\(id)' finished with leftovers: \(left)") }
+    }
+
+    public var leftovers: HarnessLeftovers {
+        var unread: [String: Int] = [:]
+        for (port, packets) in emitted where packets.count > read[port, default: 0] {
+            unread[port] = packets.count - read[port, default: 0]
+        }
+        return HarnessLeftovers(unreadOutputs: unread, unprocessedInputs: pending.count,
+                                pendingWork: (node as? ReportsPendingWork)?.pendingWork ?? [])
+    }
+
+    /// Everything emitted on `port` so far; marks it read.
+    public func outputs(_ port: String) -> [Packet] {
+        let all = emitted[port] ?? []
+        read[port] = all.count
+        return all
+    }
+
+    /// What was emitted on `port` since it was last read; marks it read.
+    public func readOutputs(_ port: String) -> [Packet] {
+        let all = emitted[port] ?? []
+        defer { read[port] = all.count }
+        return Array(all.dropFirst(read[port, default: 0]))
+    }
     public func payloads<T>(_ port: String, as: T.Type = T.self) throws -> [T] {
         try outputs(port).map { try $0.value(as: T.self) }
     }
-    public func clearOutputs() { emitted = [:] }
+    public func clearOutputs() {
+        emitted = [:]
+        read = [:]
+    }
 
     public func takeQueued(_ port: String, limit: Int) -> [Packet] {
         var taken: [Packet] = []
@@ -92,6 +130,7 @@ public final class NodeHarness<N: Node>: NodeIO {
         for key in emitted.keys where ports == nil || ports!.contains(key) {
             dropped += emitted[key]?.count ?? 0
             emitted[key] = []
+            read[key] = 0
         }
         return dropped
     }

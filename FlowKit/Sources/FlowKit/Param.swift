@@ -74,11 +74,25 @@ public struct ParamSpec: Sendable {
 
 /// A problem a node's own check found in its parameters, located by the compiler at that parameter.
 public struct ParamProblem: Sendable, Hashable {
+    public enum Severity: String, Sendable, Hashable {
+        /// The graph does not compile.
+        case error
+        /// The graph runs, but departs from what a model was trained with (or similar); printed before the run.
+        case warning
+    }
+
     public var param: String
     public var message: String
-    public init(param: String, _ message: String) {
+    public var severity: Severity
+
+    public init(param: String, _ message: String, severity: Severity = .error) {
         self.param = param
         self.message = message
+        self.severity = severity
+    }
+
+    public static func warning(param: String, _ message: String) -> ParamProblem {
+        ParamProblem(param: param, message, severity: .warning)
     }
 }
 
@@ -89,12 +103,19 @@ public struct Params: Sendable {
     public var baseDirectory: String
     /// The graph's name, for output names such as `{name}`.
     public var graphName: String
+    /// The params the graph wrote; the others hold their defaults. A node whose defaults come from a model
+    /// (`cache.manager` with `model:`) tells the two apart.
+    public var written: Set<String>
 
-    public init(_ values: [String: ParamValue] = [:], baseDirectory: String = ".", graphName: String = "") {
+    public init(_ values: [String: ParamValue] = [:], baseDirectory: String = ".", graphName: String = "",
+                written: Set<String>? = nil) {
         self.values = values
         self.baseDirectory = baseDirectory
         self.graphName = graphName
+        self.written = written ?? Set(values.keys)
     }
+
+    public func isWritten(_ name: String) -> Bool { written.contains(name) }
 
     /// A path param resolved against the graph file's folder (absolute paths pass through).
     public func path(_ name: String) -> String {

@@ -85,6 +85,6 @@ extension NodeContract {
             else if let d = spec.defaultValue { out[spec.name] = d }
             else { throw ParamMismatch(param: spec.name, message: "required param is missing") }
         }
-        return Params(out)
+        return Params(out, written: Set(given.keys))
     }
 }

@@ -9,6 +9,9 @@ struct GraphChecker {
     let expansion: Expansion
     var graphName = ""
     var diagnostics: [Diagnostic] = []
+    /// Where each node's params are written, so a shape that follows from a param is reported there.
+    var paramLocations: [Int: [String: SourceLocation]] = [:]
+    var nodeWhere: [Int: (id: String, location: SourceLocation)] = [:]
 
     init(registry: NodeRegistry, cores: Int, expansion: Expansion) {
         self.registry = registry
@@ -30,6 +33,8 @@ struct GraphChecker {
             let params = checkParams(flat, contract: reg.contract, type: reg.nodeType, origin: reg.origin)
             let index = nodes.count
             indexOf[flat.id] = index
+            nodeWhere[index] = (flat.id, flat.decl.location)
+            paramLocations[index] = Dictionary(flat.decl.params.map { ($0.name, $0.value.location) }, uniquingKeysWith: { a, _ in a })
             nodes.append(CompiledNode(index: index, id: flat.id, registration: reg, params: params ?? Params(),
                                       location: flat.decl.location, baseDirectory: flat.baseDirectory, threads: 1))
             if let params { resolvedParams[index] = params }
@@ -42,8 +47,9 @@ struct GraphChecker {
         var edges: [CompiledEdge] = []
         var unifier = ShapeUnifier()
         for (index, params) in resolvedParams {
-            for (symbol, value) in nodes[index].registration.nodeType.shapeBindings(params) {
-                _ = unifier.bind(ShapeUnifier.variable(node: index, symbol: symbol), to: value, origin: nodes[index].id)
+            for (symbol, binding) in nodes[index].registration.nodeType.shapeBindings(params).entries {
+                _ = unifier.bind(ShapeUnifier.variable(node: index, symbol: symbol), to: binding.value,
+                                 source: ShapeUnifier.Source(node: index, param: binding.param))
             }
         }
         var feeds: [String: [FlatEdge]] = [:]
@@ -128,8 +134,14 @@ struct GraphChecker {
             }
         }
         guard ok else { return nil }
-        let params = Params(values, baseDirectory: flat.baseDirectory, graphName: graphName)
+        values = PathResolution.resolve(values, of: contract, against: flat.baseDirectory)
+        let params = Params(values, baseDirectory: flat.baseDirectory, graphName: graphName,
+                            written: Set(flat.decl.params.map(\.name)))
         for problem in type.check(params) {
+            if problem.severity == .warning {
+                diagnostics.append(.warning("param '\(problem.param)' of node '\(flat.id)'\(plugin): \(problem.message)", at: locations[problem.param] ?? flat.decl.location))
+                continue
+            }
             diagnostics.append(.error("param '\(problem.param)' of node '\(flat.id)'\(plugin): \(problem.message)", at: locations[problem.param] ?? flat.decl.location))
             ok = false
         }
@@ -157,11 +169,27 @@ struct GraphChecker {
             return
         }
         for (i, (da, db)) in zip(sa, sb).enumerated() {
-            if let (x, y) = unifier.unify(da, at: producer.index, db, at: consumer.index) {
-                diagnostics.append(.error("shape mismatch on edge \(name): dimension \(i) (\(da) / \(db)) is \(x) at the producer but \(y) at the consumer", at: edge.location, notes: notes))
+            if let conflict = unifier.unify(da, at: producer.index, db, at: consumer.index) {
+                reportShapeConflict(conflict, dimension: i, (da, db), edge: edge, name: name, notes: notes)
                 return
             }
         }
+    }
+
+    /// A shape conflict is reported at the param a value follows from (the consumer's first, as edges are
+    /// written there), e.g. the `model:` line of a model with other latent sizes; otherwise at the edge.
+    mutating func reportShapeConflict(_ c: ShapeUnifier.Conflict, dimension i: Int, _ dims: (Dim, Dim), edge: FlatEdge, name: String,
+                                      notes: [Diagnostic]) {
+        let message = "shape mismatch on edge \(name): dimension \(i) (\(dims.0) / \(dims.1)) is \(c.producer) at the producer but \(c.consumer) at the consumer"
+        let sources = [(c.consumerSource, c.consumer), (c.producerSource, c.producer)]
+        for (source, value) in sources {
+            guard let source, let param = source.param, let node = nodeWhere[source.node] else { continue }
+            let at = paramLocations[source.node]?[param] ?? node.location
+            diagnostics.append(.error("\(message); \(value) follows from param '\(param)' of node '\(node.id)'",
+                                      at: at, notes: notes + [.note("the edge", at: edge.location)]))
+            return
+        }
+        diagnostics.append(.error(message, at: edge.location, notes: notes))
     }
 
     mutating func checkCycles(nodes: [CompiledNode], edges: [CompiledEdge]) {

@@ -36,20 +36,16 @@ public struct GraphCompiler {
     /// `overrides` are `--set key=value` strings, typed by the graph's param declarations.
     public func compile(file: String, overrides: [String] = []) -> Result {
         let expander = GraphExpander()
-        var diagnostics: [Diagnostic] = []
-        var given: [String: (ParamValue, SourceLocation?)] = [:]
-        for o in overrides {
-            guard let eq = o.firstIndex(of: "="), eq != o.startIndex else {
-                diagnostics.append(.error("bad --set '\(o)': write key=value, e.g. --set frames=960", at: nil))
-                continue
-            }
-            let key = String(o[..<eq]), raw = String(o[o.index(after: eq)...])
-            given[key] = (GraphCompiler.parseOverride(raw), nil)
-        }
-        guard let expansion = expander.expand(file: file, prefix: "", given: given, includedAt: nil, isRoot: true) else {
-            return Result(graph: nil, diagnostics: diagnostics + expander.diagnostics, sources: expander.sources)
+        let arguments = OverrideArguments(overrides)
+        let expansion = expander.expand(file: file, prefix: "", given: arguments.values, includedAt: nil, isRoot: true)
+        var diagnostics = arguments.malformed.map { o in
+            Diagnostic.error("bad --set '\(o)': write key=value, e.g. --set frames=960",
+                             at: expander.rootDocument.map { GraphExpander.overrideLocation(o, in: $0) } ?? SourceLocation(file: file, line: 1, column: 1))
         }
         diagnostics += expander.diagnostics
+        guard let expansion else {
+            return Result(graph: nil, diagnostics: diagnostics, sources: expander.sources)
+        }
         for plugin in expansion.plugins {
             do { try loadPlugin?(plugin.path) }
             catch { diagnostics.append(.error("\(error)", at: plugin.location)) }
@@ -62,12 +58,4 @@ public struct GraphCompiler {
         return Result(graph: failed ? nil : graph, diagnostics: diagnostics, sources: expander.sources)
     }
 
-    /// A `--set` value is read as YAML so lists work (`--set steps=[1000,500]`); plain text stays text.
-    static func parseOverride(_ raw: String) -> ParamValue {
-        if raw.hasPrefix("[") || raw.hasPrefix("{"), let node = try? YAMLReader().parse(raw, file: "--set") {
-            var p = GraphParser()
-            if let v = p.literal(node) { return v }
-        }
-        return GraphParser.plainScalar(raw)
-    }
 }

@@ -31,6 +31,32 @@ struct Expansion {
     var plugins: [(path: String, location: SourceLocation)] = []
 }
 
+/// One file being expanded: what its edges and outputs are resolved against.
+struct FileScope {
+    let doc: GraphDocument
+    /// Prepended to this file's node ids: `""` for the root, `include-id/` inside an include.
+    let prefix: String
+    let directory: String
+    let env: [String: ParamValue]
+    let isRoot: Bool
+    let declaredInputs: Set<String>
+    var subgraphs: [String: Expansion] = [:]
+    var localIds = Set<String>()
+    /// Ids of this file's includes, expanded or not.
+    var includeIds = Set<String>()
+
+    init(doc: GraphDocument, prefix: String, directory: String, env: [String: ParamValue], isRoot: Bool) {
+        self.doc = doc
+        self.prefix = prefix
+        self.directory = directory
+        self.env = env
+        self.isRoot = isRoot
+        declaredInputs = Set(doc.inputs.map(\.name))
+    }
+
+    var substitution: Substitution { Substitution(env: env) }
+}
+
 /// Loads a graph file and every file it includes, and flattens them into one node and edge list.
 final class GraphExpander {
     static let maxIncludeDepth = 16
@@ -44,15 +70,40 @@ final class GraphExpander {
     func expand(file: String, prefix: String, given: [String: (ParamValue, SourceLocation?)],
                 includedAt: SourceLocation?, isRoot: Bool) -> Expansion? {
         let canonical = URL(fileURLWithPath: file).standardizedFileURL.resolvingSymlinksInPath().path
+        guard mayEnter(canonical, includedAt: includedAt), let doc = load(file) else { return nil }
+        if isRoot { rootDocument = doc }
+        stack.append(canonical)
+        defer { stack.removeLast() }
+
+        var scope = FileScope(doc: doc, prefix: prefix, directory: (file as NSString).deletingLastPathComponent,
+                              env: environment(for: doc, given: given, includedAt: includedAt, isRoot: isRoot), isRoot: isRoot)
+        var out = Expansion()
+        out.plugins = plugins(of: scope)
+        // Includes first: references into them need their outputs.
+        addNodes(of: &scope, to: &out)
+        addEdges(of: scope, to: &out)
+        for o in doc.outputs {
+            if let s = source(o.from, at: o.location, in: scope) { out.outputs[o.name] = s }
+        }
+        return out
+    }
+
+    /// Refuses a file already being expanded (an include cycle) or one nested too deep.
+    private func mayEnter(_ canonical: String, includedAt: SourceLocation?) -> Bool {
         if stack.contains(canonical) {
             let chain = (stack + [canonical]).map { URL(fileURLWithPath: $0).lastPathComponent }.joined(separator: " -> ")
             diagnostics.append(.error("include cycle: \(chain)", at: includedAt))
-            return nil
+            return false
         }
         if stack.count >= GraphExpander.maxIncludeDepth {
             diagnostics.append(.error("includes nest deeper than \(GraphExpander.maxIncludeDepth) files", at: includedAt))
-            return nil
+            return false
         }
+        return true
+    }
+
+    /// Reads and parses one file, keeping its text so diagnostics can quote it.
+    private func load(_ file: String) -> GraphDocument? {
         let root: YNode
         do {
             let (node, text) = try reader.read(file: file)
@@ -66,141 +117,53 @@ final class GraphExpander {
         var parser = GraphParser()
         let parsed = parser.parse(root, file: file)
         diagnostics += parser.diagnostics
-        guard let doc = parsed else { return nil }
-        if isRoot { rootDocument = doc }
-        stack.append(canonical)
-        defer { stack.removeLast() }
+        return parsed
+    }
 
-        let env = environment(for: doc, given: given, includedAt: includedAt, isRoot: isRoot)
-        let directory = (file as NSString).deletingLastPathComponent
-        var out = Expansion()
-        let substitution = Substitution(env: env)
-        for plugin in doc.plugins {
-            if let path = substitution.string(plugin.path, at: plugin.location, diagnostics: &diagnostics) {
-                out.plugins.append((GraphExpander.resolve(path, against: directory), plugin.location))
-            }
+    private func plugins(of scope: FileScope) -> [(path: String, location: SourceLocation)] {
+        scope.doc.plugins.compactMap { plugin in
+            scope.substitution.string(plugin.path, at: plugin.location, diagnostics: &diagnostics)
+                .map { (GraphExpander.resolve($0, against: scope.directory), plugin.location) }
         }
+    }
 
-        // Expand includes first: references into them need their outputs.
-        var subgraphs: [String: Expansion] = [:]
-        var localIds = Set<String>()
-        for decl in doc.nodes {
-            localIds.insert(decl.id)
-            if decl.id == "in" && !isRoot {
+    /// This file's nodes, with each include replaced by the nodes of its expansion.
+    private func addNodes(of scope: inout FileScope, to out: inout Expansion) {
+        for decl in scope.doc.nodes {
+            scope.localIds.insert(decl.id)
+            if decl.include != nil { scope.includeIds.insert(decl.id) }
+            if decl.id == "in" && !scope.isRoot {
                 diagnostics.append(.error("'in' names a subgraph's inputs; choose another node id", at: decl.location))
             }
             if let include = decl.include, let includeLocation = decl.includeLocation {
-                guard let path = substitution.string(include, at: includeLocation, diagnostics: &diagnostics) else { continue }
-                let target = GraphExpander.resolve(path, against: directory)
-                guard FileManager.default.fileExists(atPath: target) else {
-                    diagnostics.append(.error("cannot include '\(path)': no such file (looked for \(target))", at: includeLocation))
-                    continue
-                }
-                var values: [String: (ParamValue, SourceLocation?)] = [:]
-                for p in decl.params {
-                    if let v = substitution.value(p.value, diagnostics: &diagnostics) { values[p.name] = (v, p.nameLocation) }
-                }
-                if let sub = expand(file: target, prefix: prefix + decl.id + "/", given: values, includedAt: includeLocation, isRoot: false) {
-                    subgraphs[decl.id] = sub
-                    out.nodes += sub.nodes
-                    out.edges += sub.edges
-                    out.plugins += sub.plugins
-                }
+                guard let sub = expandInclude(decl, path: include, at: includeLocation, in: scope) else { continue }
+                scope.subgraphs[decl.id] = sub
+                out.nodes += sub.nodes
+                out.edges += sub.edges
+                out.plugins += sub.plugins
             } else if decl.type != nil {
-                out.nodes.append(FlatNode(id: prefix + decl.id, decl: decl, env: env, baseDirectory: directory))
+                out.nodes.append(FlatNode(id: scope.prefix + decl.id, decl: decl, env: scope.env, baseDirectory: scope.directory))
             }
         }
-        let declaredInputs = Set(doc.inputs.map(\.name))
+    }
 
-        func source(_ ref: PortReference, at loc: SourceLocation) -> (node: String, port: String)? {
-            if let sub = subgraphs[ref.node] {
-                guard let o = sub.outputs[ref.port] else {
-                    diagnostics.append(.error("subgraph '\(ref.node)' has no output '\(ref.port)'\(Suggestion.didYouMean(ref.port, sub.outputs.keys.sorted())); it has: \(sub.outputs.keys.sorted().joined(separator: ", "))", at: loc))
-                    return nil
-                }
-                return o
-            }
-            guard localIds.contains(ref.node) else {
-                diagnostics.append(.error("unknown node '\(ref.node)' in '\(ref)'\(Suggestion.didYouMean(ref.node, localIds.sorted()))", at: loc))
-                return nil
-            }
-            // An include that failed to expand already has its own error.
-            if doc.nodes.first(where: { $0.id == ref.node })?.include != nil { return nil }
-            return (prefix + ref.node, ref.port)
+    private func expandInclude(_ decl: NodeDeclaration, path include: String, at includeLocation: SourceLocation,
+                               in scope: FileScope) -> Expansion? {
+        guard let path = scope.substitution.string(include, at: includeLocation, diagnostics: &diagnostics) else { return nil }
+        let target = GraphExpander.resolve(path, against: scope.directory)
+        guard FileManager.default.fileExists(atPath: target) else {
+            diagnostics.append(.error("cannot include '\(path)': no such file (looked for \(target))", at: includeLocation))
+            return nil
         }
-
-        for decl in doc.nodes {
-            for input in decl.inputs {
-                for edge in input.edges {
-                    if edge.from.node == "in" && !isRoot {
-                        guard declaredInputs.contains(edge.from.port) else {
-                            diagnostics.append(.error("this subgraph declares no input '\(edge.from.port)'; add it under 'inputs:'\(Suggestion.didYouMean(edge.from.port, declaredInputs.sorted()))", at: edge.location))
-                            continue
-                        }
-                        if decl.include != nil {
-                            diagnostics.append(.error("a subgraph input cannot feed an include directly; connect it to a node", at: edge.location))
-                            continue
-                        }
-                        out.inputConsumers[edge.from.port, default: []].append((prefix + decl.id, input.port, edge, decl.queue, decl.policy))
-                        continue
-                    }
-                    guard let from = source(edge.from, at: edge.location) else { continue }
-                    if decl.include != nil {
-                        guard let sub = subgraphs[decl.id] else { continue }
-                        guard let consumers = sub.inputConsumers[input.port] else {
-                            diagnostics.append(.error("subgraph '\(decl.id)' has no input '\(input.port)'\(Suggestion.didYouMean(input.port, sub.inputConsumers.keys.sorted()))", at: input.location))
-                            continue
-                        }
-                        for c in consumers {
-                            out.edges.append(FlatEdge(fromNode: from.node, fromPort: from.port, toNode: c.node, toPort: c.port,
-                                                      location: edge.location, queue: c.edge.queue ?? edge.queue ?? c.queue,
-                                                      policy: c.edge.policy ?? edge.policy ?? c.policy, feedback: edge.feedback || c.edge.feedback))
-                        }
-                    } else {
-                        out.edges.append(FlatEdge(fromNode: from.node, fromPort: from.port, toNode: prefix + decl.id, toPort: input.port,
-                                                  location: edge.location, queue: edge.queue ?? decl.queue,
-                                                  policy: edge.policy ?? decl.policy, feedback: edge.feedback))
-                    }
-                }
-            }
+        var values: [String: (ParamValue, SourceLocation?)] = [:]
+        for p in decl.params {
+            if let v = scope.substitution.value(p.value, diagnostics: &diagnostics) { values[p.name] = (v, p.nameLocation) }
         }
-        for o in doc.outputs {
-            if let s = source(o.from, at: o.location) { out.outputs[o.name] = s }
-        }
-        return out
+        return expand(file: target, prefix: scope.prefix + decl.id + "/", given: values, includedAt: includeLocation, isRoot: false)
     }
 
     static func resolve(_ path: String, against directory: String) -> String {
         if path.hasPrefix("/") || directory.isEmpty { return path }
         return (directory as NSString).appendingPathComponent(path)
-    }
-
-    /// The file's param values: declared defaults, then what the includer or `--set` gave.
-    private func environment(for doc: GraphDocument, given: [String: (ParamValue, SourceLocation?)],
-                             includedAt: SourceLocation?, isRoot: Bool) -> [String: ParamValue] {
-        var env: [String: ParamValue] = [:]
-        let specs = Dictionary(doc.params.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
-        for (name, (value, loc)) in given.sorted(by: { $0.key < $1.key }) {
-            guard let decl = specs[name] else {
-                let what = isRoot ? "--set \(name): the graph has no param '\(name)'" : "the included graph has no param '\(name)'"
-                diagnostics.append(.error(what + Suggestion.didYouMean(name, specs.keys.sorted()), at: loc))
-                continue
-            }
-            do { env[name] = try decl.spec.coerce(value) }
-            catch {
-                let what = isRoot ? "bad --set \(name)=\(value): \(error.message)" : "param '\(name)': \(error.message)"
-                diagnostics.append(.error(what, at: loc))
-                // Keep checking with the default rather than reporting every use of the param too.
-                if let d = decl.spec.defaultValue { env[name] = d }
-            }
-        }
-        for decl in doc.params where env[decl.name] == nil && given[decl.name] == nil {
-            if let d = decl.spec.defaultValue { env[decl.name] = d }
-            else {
-                let how = isRoot ? "give it with --set \(decl.name)=VALUE" : "set it in the include's params"
-                diagnostics.append(.error("param '\(decl.name)' has no default and no value; \(how)", at: includedAt ?? decl.location))
-            }
-        }
-        return env
     }
 }

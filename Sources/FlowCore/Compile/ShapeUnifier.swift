@@ -5,8 +5,20 @@ import FlowKit
 struct ShapeUnifier {
     private var parent: [String: String] = [:]
     private var value: [String: Int] = [:]
-    /// Where a variable got its value, for messages.
-    private var origin: [String: String] = [:]
+    /// Where a variable's value came from: the node and the param it follows from, for messages.
+    struct Source: Equatable {
+        var node: Int
+        var param: String?
+    }
+    private var source: [String: Source] = [:]
+
+    /// Two values that cannot be equal, with where each came from when a node's params fixed it.
+    struct Conflict {
+        var producer: Int
+        var consumer: Int
+        var producerSource: Source?
+        var consumerSource: Source?
+    }
 
     private mutating func find(_ v: String) -> String {
         var root = v
@@ -19,12 +31,17 @@ struct ShapeUnifier {
 
     static func variable(node: Int, symbol: String) -> String { "\(node)#\(symbol)" }
 
-    mutating func bind(_ v: String, to n: Int, origin description: String) -> Int? {
+    mutating func bind(_ v: String, to n: Int, source from: Source? = nil) -> Int? {
         let r = find(v)
         if let existing = value[r], existing != n { return existing }
         value[r] = n
-        origin[r] = origin[r] ?? description
+        source[r] = source[r] ?? from
         return nil
+    }
+
+    private mutating func sourceOf(_ dim: Dim, node: Int) -> Source? {
+        guard case .symbol(let s) = dim else { return nil }
+        return source[find(ShapeUnifier.variable(node: node, symbol: s))]
     }
 
     /// The value a dimension has at a node, if known.
@@ -36,18 +53,24 @@ struct ShapeUnifier {
         }
     }
 
-    /// Joins two dims; returns the two conflicting values if they cannot be equal.
-    mutating func unify(_ a: Dim, at na: Int, _ b: Dim, at nb: Int) -> (Int, Int)? {
+    /// Joins two dims; returns the conflicting values, and where they came from, if they cannot be equal.
+    mutating func unify(_ a: Dim, at na: Int, _ b: Dim, at nb: Int) -> Conflict? {
+        let sa = sourceOf(a, node: na), sb = sourceOf(b, node: nb)
+        guard let (x, y) = join(a, at: na, b, at: nb) else { return nil }
+        return Conflict(producer: x, consumer: y, producerSource: sa, consumerSource: sb)
+    }
+
+    private mutating func join(_ a: Dim, at na: Int, _ b: Dim, at nb: Int) -> (Int, Int)? {
         switch (a, b) {
         case (.any, _), (_, .any): return nil
         case (.fixed(let x), .fixed(let y)): return x == y ? nil : (x, y)
         case (.symbol(let s), .fixed(let y)):
             let v = ShapeUnifier.variable(node: na, symbol: s)
-            if let old = bind(v, to: y, origin: "") { return (old, y) }
+            if let old = bind(v, to: y) { return (old, y) }
             return nil
         case (.fixed(let x), .symbol(let s)):
             let v = ShapeUnifier.variable(node: nb, symbol: s)
-            if let old = bind(v, to: x, origin: "") { return (x, old) }
+            if let old = bind(v, to: x) { return (x, old) }
             return nil
         case (.symbol(let s), .symbol(let t)):
             let ra = find(ShapeUnifier.variable(node: na, symbol: s))
@@ -55,11 +78,12 @@ struct ShapeUnifier {
             if ra == rb { return nil }
             switch (value[ra], value[rb]) {
             case (let x?, let y?) where x != y: return (x, y)
-            case (let x?, nil): value[rb] = x
+            case (let x?, nil): value[rb] = x; source[rb] = source[ra]
             case (nil, let y?): value[ra] = y
             default: break
             }
             parent[ra] = rb
+            source[rb] = source[rb] ?? source[ra]
             return nil
         }
     }

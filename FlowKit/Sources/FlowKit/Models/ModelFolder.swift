@@ -23,6 +23,15 @@ public struct ModelFolder: @unchecked Sendable {
         return [ParamProblem(param: param, "no world-tiny model at '\(value)' (no \(dir)/config.json); train and export it with Training/export.py")]
     }
 
+    /// Shape symbols read from the model's config.json at compile time, reported against the param that names
+    /// the folder. Empty when the folder cannot be read: `check` reports that.
+    public static func shapeBindings(_ params: Params, param: String = "model",
+                                     _ read: (ModelFolder) throws -> [String: Int]) -> ShapeBindings {
+        let dir = resolve(params.string(param), params.baseDirectory)
+        guard let folder = try? ModelFolder(path: dir), let values = try? read(folder) else { return [:] }
+        return ShapeBindings(values, from: param)
+    }
+
     static func resolve(_ path: String, _ base: String) -> String {
         let joined = path.hasPrefix("/") || base.isEmpty ? path : base + "/" + path
         return URL(fileURLWithPath: joined).standardizedFileURL.path

@@ -3,7 +3,7 @@
 public struct KVEviction: PortPayload {
     public static var portType: PortType { "kv_eviction" }
 
-    public enum Reason: String, Sendable {
+    public enum Reason: String, Sendable, CaseIterable {
         /// Slid out of the attention window.
         case window
         /// Removed to stay under the byte budget.

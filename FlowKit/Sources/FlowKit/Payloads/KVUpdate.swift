@@ -2,7 +2,7 @@
 public struct KVUpdate: PortPayload {
     public static var portType: PortType { "kv_update" }
 
-    public enum Kind: String, Sendable {
+    public enum Kind: String, Sendable, CaseIterable {
         /// The clean K/V of a freshly generated block: stored, then the window slides.
         case append
         /// The window's K/V recomputed under a new prompt: replaces exactly the window's entries.

@@ -4,7 +4,7 @@ public struct Prompt: PortPayload, Hashable {
     public static var portType: PortType { "prompt" }
 
     /// How the prompt source meant a prompt to apply.
-    public enum Mode: String, Sendable, Hashable {
+    public enum Mode: String, Sendable, Hashable, CaseIterable {
         /// From the graph's timeline: applies exactly at `startFrame`.
         case timeline
         /// Typed during the run: applies to the next block, whatever its frame.

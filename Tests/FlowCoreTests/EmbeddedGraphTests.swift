@@ -1,0 +1,68 @@
+import XCTest
+import FlowCore
+import FlowKit
+import UtilityNodes
+import InteractiveNodes
+
+/// Nodes wired in Swift run through the real compiler and the sequential scheduler.
+final class EmbeddedGraphTests: XCTestCase {
+    func testACounterThroughWorkIsCapturedInOrder() throws {
+        let g = EmbeddedGraph()
+        g.add("count", CounterSource.self, ["count": .int(5)])
+        g.add("work", ComputeWork.self)
+        g.connect("count.value", to: "work.in", queue: 1)
+        g.capture("work.out")
+        let run = try g.run()
+        XCTAssertEqual(try run.payloads("work.out", as: Int.self), [0, 1, 2, 3, 4])
+        XCTAssertEqual(run.packets("work.out").map(\.position), [0, 1, 2, 3, 4])
+    }
+
+    /// The compiler's checks apply: a type mismatch is an error that names the edge.
+    func testCompileErrorsAreThrownWithTheirMessage() {
+        let g = EmbeddedGraph()
+        g.add("count", CounterSource.self)
+        g.add("mean", TensorMean.self)
+        g.connect("count.value", to: "mean.latents")
+        XCTAssertThrowsError(try g.run()) { error in
+            XCTAssertTrue("\(error)".contains("type mismatch on edge count.value -> mean.latents: int does not fit latent[f32; F, C, H, W]"), "\(error)")
+        }
+    }
+
+    /// String params survive the trip through graph text: quotes, backslashes, newlines, control characters, unicode.
+    func testStringParamsKeepEveryCharacter() throws {
+        let text = "a \"quoted\" back\\slash, a tab\there,\na new line, \u{7f}, ünïcödé ✓"
+        let g = EmbeddedGraph()
+        g.add("prompts", PromptSourceNode.self, ["text": .string(text), "terminal": .string("off")])
+        g.capture("prompts.prompt")
+        let run = try g.run()
+        XCTAssertEqual(try run.payloads("prompts.prompt", as: Prompt.self).map(\.text), [text])
+    }
+
+    func testRelativePathParamsResolveAgainstTheBaseDirectory() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("embedded-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let g = EmbeddedGraph(baseDirectory: dir.path)
+        g.add("count", CounterSource.self, ["count": .int(2)])
+        g.add("sink", CollectSink.self, ["path": .string("out/lines.txt")])
+        g.connect("count.value", to: "sink.in")
+        _ = try g.run()
+        let written = try String(contentsOf: dir.appendingPathComponent("out/lines.txt"), encoding: .utf8)
+        XCTAssertEqual(written, "0 0\n1 1\nend 2\n")
+    }
+
+    func testANodeFailureIsThrownAsTheRunsFailure() {
+        final class Fails: Node {
+            static let contract = NodeContract(type: "test.embedded_fails", summary: "test", inputs: [PortSpec("in", Int.self)])
+            init(context: NodeContext) throws {}
+            func process(_ packet: Packet, port: String, _ io: NodeIO) throws { throw NodeError("no thanks") }
+        }
+        let g = EmbeddedGraph()
+        g.add("count", CounterSource.self, ["count": .int(3)])
+        g.add("fails", Fails.self)
+        g.connect("count.value", to: "fails.in")
+        XCTAssertThrowsError(try g.run()) { error in
+            XCTAssertTrue("\(error)".contains("node 'fails' (test.embedded_fails) failed: no thanks"), "\(error)")
+        }
+    }
+}
