@@ -52,18 +52,21 @@ let package = Package(
                                                                      "DenoiserNodes", "CacheNodes", "VAENodes", flowKit],
                           path: "Benchmarks/LongLiveBench", exclude: ["torch_peer.py"]),
 
-        .testTarget(name: "FlowCoreTests", dependencies: ["FlowCore", "BuiltinNodes", "UtilityNodes"],
+        // Numeric comparisons, fixture folders and temporary folders shared by every test target.
+        .target(name: "FlowTestSupport", dependencies: [flowKit], path: "Tests/FlowTestSupport"),
+
+        .testTarget(name: "FlowCoreTests", dependencies: ["FlowCore", "BuiltinNodes", "UtilityNodes", "FlowTestSupport"],
                     path: "Tests/FlowCoreTests", resources: [.copy("Fixtures")]),
-        .testTarget(name: "FlowKitTests", dependencies: [flowKit],
+        .testTarget(name: "FlowKitTests", dependencies: [flowKit, "FlowTestSupport"],
                     path: "Tests/FlowKitTests", resources: [.copy("Fixtures")]),
-        .testTarget(name: "FlowTensorTests", dependencies: [flowKit],
+        .testTarget(name: "FlowTensorTests", dependencies: [flowKit, "FlowTestSupport"],
                     path: "Tests/FlowTensorTests", resources: [.copy("Fixtures")]),
-        .testTarget(name: "TextEncoderTests", dependencies: ["TextEncoderNodes", flowKit],
+        .testTarget(name: "TextEncoderTests", dependencies: ["TextEncoderNodes", flowKit, "FlowTestSupport"],
                     path: "Tests/TextEncoderTests", resources: [.copy("Fixtures")]),
-        .testTarget(name: "VideoTests", dependencies: ["VideoNodes", flowKit],
+        .testTarget(name: "VideoTests", dependencies: ["VideoNodes", flowKit, "FlowTestSupport"],
                     path: "Tests/VideoTests", resources: [.copy("Fixtures")]),
         .testTarget(name: "LongLiveTests", dependencies: ["VAENodes", "DenoiserNodes", "CacheNodes", "InteractiveNodes",
-                                                     "FlowCore", "BuiltinNodes", flowKit],
+                                                     "FlowCore", "BuiltinNodes", flowKit, "FlowTestSupport"],
                     path: "Tests/LongLiveTests", resources: [.copy("Fixtures")]),
     ]
 )

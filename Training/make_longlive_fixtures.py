@@ -3,6 +3,7 @@
     python3 Training/make_longlive_fixtures.py                 # small random model + fixtures -> Tests/LongLiveTests/Fixtures/
     python3 Training/make_longlive_fixtures.py --full out/world-tiny-random   # full-size random model (no fixtures)
     python3 Training/make_longlive_fixtures.py --encoder       # only vae_encode + denoiser_v2v, from the existing fixture model
+    python3 Training/make_longlive_fixtures.py --pooled        # only the pooled_text (world-tiny v2) model + its stream
 
 Why a model of its own: the trained world-tiny is produced by another run and may not exist yet, and the parity
 tests do not need its size. The weights here are random (every tensor non-zero, unlike a fresh torch init whose
@@ -21,7 +22,8 @@ import numpy as np
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(HERE)
-FIX = os.path.join(REPO, "Tests", "LongLiveTests", "Fixtures")
+# LONGLIVE_FIXTURE_DIR: write elsewhere, e.g. to check that a change leaves the committed fixtures byte-identical
+FIX = os.environ.get("LONGLIVE_FIXTURE_DIR", os.path.join(REPO, "Tests", "LongLiveTests", "Fixtures"))
 
 
 def vae_shapes(ch, zc=16):
@@ -59,7 +61,7 @@ def vae_shapes(ch, zc=16):
     return s
 
 
-def denoiser_shapes(D, depth, pd=64, freq=256, text=384):
+def denoiser_shapes(D, depth, pd=64, freq=256, text=384, pooled=False):
     s = {}
 
     def lin(p, o, i):
@@ -77,6 +79,8 @@ def denoiser_shapes(D, depth, pd=64, freq=256, text=384):
         s[f"{b}.norm_ca.weight"] = (D,); s[f"{b}.norm_ca.bias"] = (D,)
         lin(f"{b}.fc1", 4 * D, D); lin(f"{b}.fc2", D, 4 * D)
     lin("final_ada", 2 * D, D); lin("patch_out", pd, D)
+    if pooled:      # last, so the other tensors draw the same random numbers with or without it
+        lin("pool_fc1", D, text); lin("pool_fc2", D, D)
     return s
 
 
@@ -206,11 +210,65 @@ def write_v2v_fixture(model_dir):
     print("wrote", os.path.join(FIX, "denoiser_v2v.safetensors"))
 
 
+def pooled_model(rng, dim=64, depth=2, heads=2):
+    """A random pooled_text denoiser (world-tiny v2 layout): weights (F16, pool_fc1/pool_fc2 random like every other
+    tensor so the parity test sees them, null_text and null_sentence for guidance) and its config.json section.
+    dim 64 with two heads of 32 keeps it small (the fixture budget), and exercises rope axes other than the
+    shipped [24, 20, 20]: the torch Denoiser's own split for that head size."""
+    sys.path.insert(0, HERE)
+    import reference
+    den = random_weights(denoiser_shapes(dim, depth, pooled=True), rng)
+    null = (0.5 * rng.standard_normal((2, 384))).astype(np.float16)          # [CLS] [SEP] of the empty prompt
+    den["null_text"] = null
+    den["null_sentence"] = reference.sentence_vector(null.astype(np.float64)).astype(np.float16)
+    hd = dim // heads
+    s = 2 * (hd // 6)
+    cfg = dict(dim=dim, depth=depth, heads=heads, head_dim=hd, mlp_dim=4 * dim, latent_channels=16, latent_hw=8,
+               patch=2, tokens_per_frame=16, patch_dim=64, text_dim=384, freq_dim=256, rope_axes=[hd - 2 * s, s, s],
+               rope_theta=10000.0, norm_eps=1e-6, gelu="tanh", prediction="flow", pooled_text=True,
+               file="denoiser.safetensors", dtype="F16",
+               latent_mean=[float(x) for x in 0.2 * rng.standard_normal(16)],
+               latent_std=[float(x) for x in 0.5 + rng.random(16)],
+               sampler=dict(steps=[1000, 750, 500, 250], shift=5.0, sink_frames=3, window_frames=9, block_frames=3,
+                            guidance=1.0, recache="on-switch", max_trained_position=300))
+    return den, cfg
+
+
+def write_pooled_fixtures():
+    """model_pooled/ (config.json + denoiser.safetensors, no VAE) and denoiser_pooled_stream.safetensors: the
+    streaming loop of 5 blocks with a switch and re-cache at block 3, plain and with guidance 3, each prompt with
+    its sentence vector.  Its own rng and its own files: the other fixtures stay byte-identical."""
+    sys.path.insert(0, HERE)
+    import reference
+    rng = np.random.default_rng(20261124)
+    model_dir = os.path.join(FIX, "model_pooled")
+    os.makedirs(model_dir, exist_ok=True)
+    den, c = pooled_model(rng)
+    reference.save_safetensors(os.path.join(model_dir, "denoiser.safetensors"), den,
+                               {"producer": "make_longlive_fixtures.py --pooled (random)"})
+    cfg = dict(format="flowrun-world-tiny", version=1, name="world-tiny-random-pooled", denoiser=c,
+               vae=dict(missing=True), drafter=dict(missing=True), descriptor=dict(missing=True), reward=dict(missing=True))
+    with open(os.path.join(model_dir, "config.json"), "w") as f:
+        json.dump(cfg, f, indent=1)
+    reference.MODEL_DIR = model_dir
+    text_a = f32(0.5 * rng.standard_normal((7, 384)))
+    text_b = f32(0.5 * rng.standard_normal((5, 384)))
+    fx = reference.stream_fixture("denoiser", rng, text_a.astype(np.float64), text_b.astype(np.float64))
+    fx["torch_f32_error_guided"] = np.array([reference.torch_f32_guided_error("denoiser", fx)], np.float32)
+    path = os.path.join(FIX, "denoiser_pooled_stream.safetensors")
+    reference.save_safetensors(path, fx)
+    print("wrote", model_dir, "and", path, "torch f32 guided error", float(fx["torch_f32_error_guided"][0]))
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--full", help="write a full-size random world-tiny to this folder instead")
     ap.add_argument("--encoder", action="store_true", help="only write the encoder fixture from the existing fixture model")
+    ap.add_argument("--pooled", action="store_true", help="only write the pooled_text model and its stream fixture")
     a = ap.parse_args()
+    if a.pooled:
+        write_pooled_fixtures()
+        return
     if a.encoder:
         write_encoder_fixture(os.path.join(FIX, "model"))
         write_v2v_fixture(os.path.join(FIX, "model"))

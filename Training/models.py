@@ -268,7 +268,7 @@ class Denoiser(nn.Module):
     """Block-causal DiT over latent frames [zc, 8, 8], patch 2x2 -> 16 tokens per latent frame."""
 
     def __init__(self, dim=256, depth=8, heads=4, mlp_ratio=4, zc=16, latent_hw=8, patch=2, text_dim=384,
-                 freq_dim=256, rope_axes=None, rope_theta=10000.0):
+                 freq_dim=256, rope_axes=None, rope_theta=10000.0, pooled_text=False):
         super().__init__()
         hd = dim // heads
         if rope_axes is None:
@@ -277,7 +277,9 @@ class Denoiser(nn.Module):
         self.cfg = dict(dim=dim, depth=depth, heads=heads, head_dim=hd, mlp_dim=mlp_ratio * dim,
                         latent_channels=zc, latent_hw=latent_hw, patch=patch, text_dim=text_dim, freq_dim=freq_dim,
                         rope_axes=list(rope_axes), rope_theta=rope_theta,
-                        tokens_per_frame=(latent_hw // patch) ** 2, patch_dim=zc * patch * patch)
+                        tokens_per_frame=(latent_hw // patch) ** 2, patch_dim=zc * patch * patch,
+                        pooled_text=bool(pooled_text))
+        self.pooled_text = bool(pooled_text)
         self.patch = patch
         self.grid = latent_hw // patch
         pd = zc * patch * patch
@@ -286,6 +288,13 @@ class Denoiser(nn.Module):
         self.t_fc2 = nn.Linear(dim, dim)
         self.txt_fc1 = nn.Linear(text_dim, dim)
         self.txt_fc2 = nn.Linear(dim, dim)
+        if self.pooled_text:
+            # the prompt's sentence vector joins the timestep in adaLN; pool_fc2 starts at zero so a model
+            # fine-tuned from weights without it starts out computing exactly what they did
+            self.pool_fc1 = nn.Linear(text_dim, dim)
+            self.pool_fc2 = nn.Linear(dim, dim)
+            nn.init.zeros_(self.pool_fc2.weight)
+            nn.init.zeros_(self.pool_fc2.bias)
         self.blocks = nn.ModuleList([DiTBlock(dim, heads, mlp_ratio * dim) for _ in range(depth)])
         self.final_ada = nn.Linear(dim, 2 * dim)
         self.patch_out = nn.Linear(dim, pd)
@@ -339,14 +348,23 @@ class Denoiser(nn.Module):
         e = self.t_fc2(F.silu(self.t_fc1(e)))
         return e.reshape(B, Fr, -1)
 
-    def forward(self, z, t, frame_pos, txt, attn_mask=None, ctx_mask=None, prefix=None, return_kv=False):
+    def pool_emb(self, pooled):       # [B, F, 384] sentence vectors -> [B, F, D]
+        return self.pool_fc2(F.silu(self.pool_fc1(pooled)))
+
+    def forward(self, z, t, frame_pos, txt, attn_mask=None, ctx_mask=None, prefix=None, return_kv=False, pooled=None):
         """z [B, F, zc, 8, 8] (noisy latents, normalised); t [B, F]; frame_pos [F];
-        txt [B, L, 384] MiniLM states; prefix: list over layers of (K, V) or None.
+        txt [B, L, 384] MiniLM states; prefix: list over layers of (K, V) or None;
+        pooled [B, F, 384]: each frame's prompt's sentence vector (textenc.pooled), only with pooled_text.
         Returns the flow prediction v [B, F, zc, 8, 8] (x0 = z - sigma * v) and optionally per-layer (K, V)."""
         B, Fr = z.shape[:2]
         T = self.grid * self.grid
+        if self.pooled_text != (pooled is not None):
+            raise ValueError("pooled_text model needs pooled [B, F, 384]" if self.pooled_text else
+                             "this model has no pooled conditioning (pooled_text is off); pass pooled=None")
         x = self.patch_in(self.patchify(z))
         e = self.temb(t)                                          # [B, F, D]
+        if self.pooled_text:
+            e = e + self.pool_emb(pooled)
         se = F.silu(e)
         cos, sin = self.rope(frame_pos)
         ctx = self.text(txt)

@@ -252,6 +252,7 @@ class DenoiserRef:
         self.p, self.g = cfg["patch"], cfg["latent_hw"] // cfg["patch"]
         self.T = self.g * self.g
         self.depth = cfg["depth"]
+        self.pooled_text = bool(cfg.get("pooled_text", False))
 
     def patchify(self, z):          # [F, C, H, W] -> [F*T, C*p*p]
         Fr, C, H, W = z.shape
@@ -266,14 +267,22 @@ class DenoiserRef:
     def heads(self, x):             # [N, D] -> [h, N, hd]
         return x.reshape(x.shape[0], self.h, self.hd).transpose(1, 0, 2)
 
-    def forward(self, z, t, frame_pos, txt, prefix=None, mask=None):
+    def forward(self, z, t, frame_pos, txt, prefix=None, mask=None, pooled=None):
         """z [F, zc, 8, 8]; t [F] timesteps; frame_pos [F]; txt [L, 384]; prefix: per layer (K, V) [h, P, hd]
-        (post-RoPE) or None; mask bool [F*T, P+F*T] or None.  Returns v [F, zc, 8, 8], per-layer (K, V) of z."""
+        (post-RoPE) or None; mask bool [F*T, P+F*T] or None; pooled (pooled_text models only): the prompt's
+        sentence vector [384] for every frame, or one per frame [F, 384].
+        Returns v [F, zc, 8, 8], per-layer (K, V) of z."""
         P, D = self.P, self.D
         Fr = z.shape[0]
+        if self.pooled_text != (pooled is not None):
+            raise ValueError("pooled_text model needs the sentence vector" if self.pooled_text else
+                             "this model has no pooled conditioning")
         x = linear(self.patchify(z), P["patch_in.weight"], P["patch_in.bias"])
         e = timestep_embedding(t, self.c["freq_dim"])
         e = linear(silu(linear(e, P["t_fc1.weight"], P["t_fc1.bias"])), P["t_fc2.weight"], P["t_fc2.bias"])
+        if self.pooled_text:
+            pv = np.broadcast_to(np.asarray(pooled, np.float64), (Fr, self.c["text_dim"]))
+            e = e + linear(silu(linear(pv, P["pool_fc1.weight"], P["pool_fc1.bias"])), P["pool_fc2.weight"], P["pool_fc2.bias"])
         se = silu(e)                                                           # [F, D]
         cos, sin = rope_cos_sin(frame_pos, self.g, self.c["rope_axes"], self.c["rope_theta"])
         ctx = linear(gelu_tanh(linear(txt, P["txt_fc1.weight"], P["txt_fc1.bias"])), P["txt_fc2.weight"], P["txt_fc2.bias"])
@@ -311,12 +320,20 @@ def sigma_shift(s, shift):
     return shift * s / (1 + (shift - 1) * s)
 
 
+def sentence_vector(states):
+    """MiniLM token states [L, 384] -> the sentence embedding sentence-transformers computes for
+    all-MiniLM-L6-v2: mean over the tokens, then x / max(|x|, 1e-12) (textenc.pooled; the Swift
+    TextEmbedding.sentence)."""
+    m = np.asarray(states, np.float64).mean(axis=0)
+    return m / max(float(np.sqrt((m * m).sum())), 1e-12)
+
+
 class StreamRef:
     """The streaming loop (sample.Generator) in numpy: sink + window KV cache, 4 steps, t=0 cache pass, re-cache."""
 
-    def __init__(self, den: DenoiserRef, sampler_cfg, guidance=1.0, null_text=None):
+    def __init__(self, den: DenoiserRef, sampler_cfg, guidance=1.0, null_text=None, null_sentence=None):
         self.m = den
-        self.guidance, self.null_text = guidance, null_text
+        self.guidance, self.null_text, self.null_sentence = guidance, null_text, null_sentence
         s = sampler_cfg
         self.sink, self.window, self.block = s["sink_frames"], s["window_frames"], s["block_frames"]
         self.sigmas = [sigma_shift(x / 1000.0, s["shift"]) for x in s["steps"]]
@@ -343,7 +360,7 @@ class StreamRef:
             del self.cache[p]
             self.lat.pop(p, None)
 
-    def recache(self, b, txt):
+    def recache(self, b, txt, pooled=None):
         lo = self.block * b - (self.window - self.block)
         ps = sorted(p for p in self.cache if p >= self.sink and p >= lo)
         if not ps:
@@ -355,22 +372,24 @@ class StreamRef:
         m[:, len(sink_ps):] = blk[:, None] >= blk[None, :]
         m = m.repeat(T, 0).repeat(T, 1)
         lat = np.stack([self.lat[p] for p in ps])
-        _, kvs = self.m.forward(lat, np.zeros(len(ps)), ps, txt, prefix=self.prefix(sink_ps), mask=m)
+        _, kvs = self.m.forward(lat, np.zeros(len(ps)), ps, txt, prefix=self.prefix(sink_ps), mask=m, pooled=pooled)
         self.store(kvs, ps)
 
-    def block_step(self, b, txt, noises, switched=False, recache=True):
-        """noises: [len(sigmas), 3, zc, 8, 8] (first = the initial x, others = re-noise draws).
+    def block_step(self, b, txt, noises, switched=False, recache=True, pooled=None):
+        """noises: [len(sigmas), 3, zc, 8, 8] (first = the initial x, others = re-noise draws); pooled: the
+        prompt's sentence vector [384] (pooled_text models; guidance then uses null_sentence).
         Returns x0 [3, zc, 8, 8] and the first call's v (for debugging)."""
         if switched and recache and b > 1:
-            self.recache(b, txt)
+            self.recache(b, txt, pooled)
         pos = [self.block * b + i for i in range(self.block)]
         pre = self.prefix(self.visible(b))
         x = noises[0]
         v0 = None
         for i, s in enumerate(self.sigmas):
-            v, _ = self.m.forward(x, np.full(self.block, 1000.0 * s), pos, txt, prefix=pre)
+            v, _ = self.m.forward(x, np.full(self.block, 1000.0 * s), pos, txt, prefix=pre, pooled=pooled)
             if self.guidance != 1.0:
-                vu, _ = self.m.forward(x, np.full(self.block, 1000.0 * s), pos, self.null_text, prefix=pre)
+                vu, _ = self.m.forward(x, np.full(self.block, 1000.0 * s), pos, self.null_text, prefix=pre,
+                                       pooled=self.null_sentence if pooled is not None else None)
                 v = vu + self.guidance * (v - vu)
             if v0 is None:
                 v0 = v
@@ -378,7 +397,7 @@ class StreamRef:
             if i + 1 < len(self.sigmas):
                 sn = self.sigmas[i + 1]
                 x = (1 - sn) * x0 + sn * noises[i + 1]
-        _, kvs = self.m.forward(x0, np.zeros(self.block), pos, txt, prefix=pre)
+        _, kvs = self.m.forward(x0, np.zeros(self.block), pos, txt, prefix=pre, pooled=pooled)
         self.store(kvs, pos)
         for fi, p in enumerate(pos):
             self.lat[p] = x0[fi]
@@ -427,7 +446,8 @@ def _f32(a):
 
 def stream_fixture(name, rng, text_a, text_b, n_blocks=5, switch_at=3):
     """The streaming loop without guidance; when the weights carry null_text, also with the model's guidance
-    (or 3 when the model's is 1) on the same noises as `latents_guided`."""
+    (or 3 when the model's is 1) on the same noises as `latents_guided`.  A pooled_text model also gets each
+    prompt's sentence vector (`sentence_a`, `sentence_b`, pooled from the states; guidance uses null_sentence)."""
     P, c, cfg = load_model(name)
     if P is None:
         return None
@@ -435,12 +455,16 @@ def stream_fixture(name, rng, text_a, text_b, n_blocks=5, switch_at=3):
     zc, hw = c["latent_channels"], c["latent_hw"]
     n_sig = len(c["sampler"]["steps"])
     noises = _f32(rng.standard_normal((n_blocks, n_sig, 3, zc, hw, hw)))
+    sent = None
+    if den.pooled_text:     # rounded to f32 as stored, so the fixture's inputs are exactly what the reference used
+        sent = (_f32(sentence_vector(text_a)).astype(np.float64), _f32(sentence_vector(text_b)).astype(np.float64))
 
     def run(st):
         outs, v0s = [], []
         for b in range(n_blocks):
             txt = text_a if b < switch_at else text_b
-            x0, v0 = st.block_step(b, txt, noises[b].astype(np.float64), switched=(b == switch_at))
+            pooled = None if sent is None else sent[0 if b < switch_at else 1]
+            x0, v0 = st.block_step(b, txt, noises[b].astype(np.float64), switched=(b == switch_at), pooled=pooled)
             outs.append(x0)
             v0s.append(v0)
         return outs, v0s
@@ -449,10 +473,13 @@ def stream_fixture(name, rng, text_a, text_b, n_blocks=5, switch_at=3):
     fx = {"noises": noises, "text_a": _f32(text_a), "text_b": _f32(text_b),
           "switch_block": np.array([switch_at], np.int64), "latents": _f32(np.stack(outs)),
           "first_call_v": _f32(np.stack(v0s))}
+    if sent is not None:
+        fx.update(sentence_a=_f32(sent[0]), sentence_b=_f32(sent[1]))
     if "null_text" in P:
         g = float(c["sampler"].get("guidance", 1.0))
         g = 3.0 if g == 1.0 else g
-        outs, _ = run(StreamRef(den, c["sampler"], guidance=g, null_text=P["null_text"].astype(np.float64)))
+        outs, _ = run(StreamRef(den, c["sampler"], guidance=g, null_text=P["null_text"].astype(np.float64),
+                                null_sentence=P["null_sentence"] if sent is not None else None))
         fx.update(latents_guided=_f32(np.stack(outs)), guidance=np.array([g], np.float32))
     return fx
 
@@ -464,9 +491,9 @@ def torch_stream_generator(P, c):
 
     import models
     import sample
-    m = models.Denoiser(dim=c["dim"], depth=c["depth"], heads=c["heads"])
+    m = models.Denoiser(dim=c["dim"], depth=c["depth"], heads=c["heads"], pooled_text=c.get("pooled_text", False))
     m.load_state_dict({k: torch.as_tensor(v.astype(np.float32), dtype=torch.get_default_dtype())
-                       for k, v in P.items() if k != "null_text"})
+                       for k, v in P.items() if k not in ("null_text", "null_sentence")})
     m.eval()
     s = c["sampler"]
     stats = dict(mean=torch.tensor(c["latent_mean"]), std=torch.tensor(c["latent_std"]))
@@ -490,8 +517,11 @@ def torch_f32_guided_error(name, fx):
     g.cfg_scale = float(fx["guidance"][0])
     sw, nb = int(fx["switch_block"][0]), fx["noises"].shape[0]
     texts = {"a": fx["text_a"], "b": fx["text_b"], "": P["null_text"].astype(np.float32)}
+    pooled = {"a": fx["sentence_a"], "b": fx["sentence_b"], "": P["null_sentence"].astype(np.float32)} \
+        if "sentence_a" in fx else None
     with torch.no_grad():
-        z = g.generate([(0, "a"), (sw, "b")], nb, noises=fx["noises"], texts=texts, normalised=True).numpy()
+        z = g.generate([(0, "a"), (sw, "b")], nb, noises=fx["noises"], texts=texts, normalised=True,
+                       pooled=pooled).numpy()
     return float(np.abs(z - fx["latents_guided"].reshape(z.shape)).max())
 
 
@@ -547,6 +577,46 @@ def write_fixtures():
 
 
 # ============================================================================ check against torch
+def check_pooled_against_torch(seed=5):
+    """The pooled_text path (world-tiny v2) on a random model, since no trained one exists yet: one call, the
+    5-block stream with a switch and re-cache, and the same stream with guidance 3 (null_sentence for the
+    unconditional call), torch (this process's default dtype) against this reference."""
+    import torch
+
+    import make_longlive_fixtures as mlf
+    rng = np.random.default_rng(seed)
+    P16, c = mlf.pooled_model(rng)
+    P = {k: v.astype(np.float64) for k, v in P16.items()}
+    m, g = torch_stream_generator(P, c)
+    ta = (rng.standard_normal((9, 384)) * 0.3).astype(np.float32)
+    tb = (rng.standard_normal((7, 384)) * 0.3).astype(np.float32)
+    sa, sb = (sentence_vector(t).astype(np.float32) for t in (ta, tb))
+    noises = rng.standard_normal((5, 4, 3, 16, 8, 8)).astype(np.float32)
+    T = lambda a: torch.as_tensor(a, dtype=torch.get_default_dtype())
+    worst = {}
+    v1, _ = DenoiserRef(P, c).forward(noises[0, 0].astype(np.float64), np.full(3, 1000.0), [0, 1, 2], ta.astype(np.float64),
+                                      pooled=sa.astype(np.float64))
+    with torch.no_grad():
+        v1t = m(T(noises[0, 0])[None], torch.full((1, 3), 1000.0), [0, 1, 2], T(ta)[None], pooled=T(sa).expand(1, 3, -1))
+    worst["pooled_random_single_call"] = float(np.abs(v1 - v1t[0].numpy()).max())
+    for scale in (1.0, 3.0):
+        g.cfg_scale, g._lat = scale, {}
+        null = P["null_text"].astype(np.float32)
+        with torch.no_grad():
+            zt = g.generate([(0, "a"), (3, "b")], 5, noises=noises, texts={"a": ta, "b": tb, "": null}, normalised=True,
+                            pooled={"a": sa, "b": sb, "": P["null_sentence"].astype(np.float32)}).numpy()
+        ref = StreamRef(DenoiserRef(P, c), c["sampler"], guidance=scale, null_text=P["null_text"],
+                        null_sentence=P["null_sentence"])
+        err = 0.0
+        for b in range(5):
+            txt, pv = (ta, sa) if b < 3 else (tb, sb)
+            x0r, _ = ref.block_step(b, txt.astype(np.float64), noises[b].astype(np.float64), switched=(b == 3),
+                                    pooled=pv.astype(np.float64))
+            err = max(err, float(np.abs(zt[3 * b:3 * b + 3] - x0r).max()))
+        worst["pooled_random_stream_5_blocks_with_recache" + ("" if scale == 1.0 else "_guidance_3")] = err
+    return worst
+
+
 def check_against_torch(f64=False):
     import torch  # only in this mode
 
@@ -630,6 +700,7 @@ def check_against_torch(f64=False):
         with torch.no_grad():
             lt = rm(_T(fr), _T(tx)).numpy()
         worst["reward_logit"] = float(np.abs(lt - reward_forward(Pr, fr.astype(np.float64), tx.astype(np.float64))).max())
+    worst.update(check_pooled_against_torch())
     print(json.dumps(worst, indent=1))
     return worst
 
@@ -639,7 +710,15 @@ def main():
     ap.add_argument("--fixtures", action="store_true")
     ap.add_argument("--check", action="store_true")
     ap.add_argument("--f64", action="store_true", help="with --check: run torch in float64 as well")
+    ap.add_argument("--check-pooled", action="store_true",
+                    help="only the pooled_text check (a random model; --check runs it too)")
     a = ap.parse_args()
+    if a.check_pooled:
+        import torch
+        torch.set_num_threads(1)
+        if a.f64:
+            torch.set_default_dtype(torch.float64)
+        print(json.dumps(check_pooled_against_torch(), indent=1))
     if a.fixtures:
         write_fixtures()
     if a.check:

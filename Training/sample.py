@@ -8,6 +8,8 @@ Per block of 3 latent frames (12 video frames):
   after the last level x0 is the block; one more pass at t = 0 over x0 writes the block's K/V into the cache.
 Prompt switch (recache=True): the window frames (non-sink) are re-encoded at t = 0 under the new prompt
 (block-causal among themselves, attending the sink), replacing their K/V; the sink keeps the old prompt's K/V.
+A pooled_text model (world-tiny v2) also gets each frame's prompt's sentence vector (textenc.pooled), in every call
+that gets the prompt's states; guidance's unconditional call gets the empty prompt's.
 
     python3 Training/sample.py --ckpt Training/runs/denoiser/latest.pt --prompt "a red circle moves right on a black background" --seconds 10 --out /tmp/x.npy
 """
@@ -20,6 +22,7 @@ import numpy as np
 import torch
 
 import common  # noqa: F401  (path setup)
+import textenc
 import world
 from models import VAE, Denoiser, sigma_shift
 
@@ -53,11 +56,24 @@ class Generator:
         for p in [p for p in cache if p >= self.sink and p < lo]:
             del cache[p]
 
+    def _cond(self, enc, pooled, prompt):
+        """(states [1, L, 384], sentence vector [384] or None): what one call needs of a prompt."""
+        if not self.m.pooled_text:
+            return enc(prompt), None
+        vec = pooled[prompt] if pooled is not None and prompt in pooled else textenc.pooled(enc(prompt)[0].numpy())
+        return enc(prompt), torch.as_tensor(np.asarray(vec, np.float32), dtype=torch.get_default_dtype())
+
+    def _call(self, x, t, pos, cond, **kw):
+        txt, vec = cond
+        pooled = None if vec is None else vec.expand(x.shape[0], x.shape[1], -1)
+        return self.m(x, t, pos, txt, pooled=pooled, **kw)
+
     @torch.no_grad()
-    def generate(self, timeline, n_blocks, seed=0, noises=None, texts=None, normalised=False):
+    def generate(self, timeline, n_blocks, seed=0, noises=None, texts=None, normalised=False, pooled=None):
         """timeline: list of (start_block, prompt). Returns latents [n_blocks*3, zc, 8, 8] (denormalised unless
         normalised=True).  noises (optional) [n_blocks, len(sigmas), 3, zc, 8, 8] replaces the random draws;
-        texts (optional) maps prompt -> MiniLM states [L, 384] (skips the text encoder)."""
+        texts (optional) maps prompt -> MiniLM states [L, 384] (skips the text encoder); pooled (optional) maps
+        prompt -> sentence vector [384] (pooled_text models; default: textenc.pooled of the prompt's states)."""
         g = torch.Generator().manual_seed(seed)
         zc = self.m.cfg["latent_channels"]
         hw = self.m.cfg["latent_hw"]
@@ -66,11 +82,11 @@ class Generator:
         out = []
         enc = (lambda p: torch.as_tensor(texts[p], dtype=torch.get_default_dtype())[None]) if texts is not None else \
             (lambda p: torch.from_numpy(self.te.encode(p))[None])
-        empty = enc("") if self.cfg_scale != 1.0 else None
+        empty = self._cond(enc, pooled, "") if self.cfg_scale != 1.0 else None
         cur = None
         for b in range(n_blocks):
             prompt = [p for (sb, p) in timeline if sb <= b][-1]
-            txt = enc(prompt)
+            txt = self._cond(enc, pooled, prompt)
             if cur is not None and prompt != cur and self.recache and b > 1:
                 self._recache(cache, b, txt)
             cur = prompt
@@ -82,15 +98,15 @@ class Generator:
             x0 = None
             for i, s in enumerate(self.sigmas):
                 t = torch.full((1, self.block), 1000.0 * s)
-                v = self.m(x, t, pos, txt, prefix=prefix)
+                v = self._call(x, t, pos, txt, prefix=prefix)
                 if self.cfg_scale != 1.0:
-                    vu = self.m(x, t, pos, empty, prefix=prefix)
+                    vu = self._call(x, t, pos, empty, prefix=prefix)
                     v = vu + self.cfg_scale * (v - vu)
                 x0 = x - s * v
                 if i + 1 < len(self.sigmas):
                     sn = self.sigmas[i + 1]
                     x = (1 - sn) * x0 + sn * nz(i + 1)
-            _, kvs = self.m(x0, torch.zeros(1, self.block), pos, txt, prefix=prefix, return_kv=True)
+            _, kvs = self._call(x0, torch.zeros(1, self.block), pos, txt, prefix=prefix, return_kv=True)
             self._store(cache, kvs, pos)
             for fi, p in enumerate(pos):
                 self._lat[p] = x0[0, fi]
@@ -117,7 +133,7 @@ class Generator:
         m = torch.ones(len(ps), len(sink_ps) + len(ps), dtype=torch.bool)
         m[:, len(sink_ps):] = fm
         m = m.repeat_interleave(T, 0).repeat_interleave(T, 1)[None, None]
-        _, kvs = self.m(lat, torch.zeros(1, len(ps)), ps, txt, attn_mask=m, prefix=prefix, return_kv=True)
+        _, kvs = self._call(lat, torch.zeros(1, len(ps)), ps, txt, attn_mask=m, prefix=prefix, return_kv=True)
         self._store(cache, kvs, ps)
 
 
@@ -131,7 +147,7 @@ def decode(vae: VAE, z):
 def load(ckpt_path, use_ema=True):
     st = torch.load(ckpt_path, map_location="cpu", weights_only=False)
     from train_denoiser import SIZES
-    m = Denoiser(**SIZES[st["size"]])
+    m = Denoiser(**SIZES[st["size"]], pooled_text=st["cfg"].get("pooled_text", False))
     m.load_state_dict(st["ema"] if use_ema else st["model"])
     m.eval()
     d = os.path.dirname(ckpt_path)
@@ -152,7 +168,6 @@ def main():
     ap.add_argument("--out", required=True)
     a = ap.parse_args()
     common.setup_threads(1)
-    import textenc
     m, vae, stats, _ = load(a.ckpt)
     gen = Generator(m, vae, stats, textenc.TextEncoder(), cfg_scale=a.cfg)
     tl = []

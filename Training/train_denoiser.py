@@ -4,6 +4,10 @@
     nice -n 10 python3 Training/train_denoiser.py --out Training/runs/drafter --size drafter \
         --vae Training/runs/denoiser/vae_frozen.pt --stats Training/runs/denoiser/latent_stats.pt
 
+    # world-tiny v2: pooled sentence conditioning, fine-tuned from the shipped weights (Training/README.md)
+    nice -n 5 python3 Training/train_denoiser.py --out Training/runs/denoiser_v2 --init Training/runs/shipped/denoiser.pt \
+        --pooled_text --vae Training/runs/shipped/vae.pt
+
 Both resume from <out>/latest.pt.  On first start the VAE checkpoint is copied to <out>/vae_frozen.pt and the
 per-channel latent statistics to <out>/latent_stats.pt; later starts use those copies (the export ships the
 VAE the denoiser was trained with).
@@ -29,6 +33,9 @@ import torch
 
 import common
 import world
+from context_windows import BLOCK, SINK, WINDOW, recache_view, valid_blocks
+import textenc
+from denoiser_init import load_init, zero_init_gap
 from models import VAE, Denoiser, sigma_shift
 
 SIZES = {
@@ -36,9 +43,6 @@ SIZES = {
     "small": dict(dim=192, depth=6, heads=3),
     "drafter": dict(dim=128, depth=4, heads=2),
 }
-SINK = 3           # latent frames
-WINDOW = 9         # latent frames incl. the current block
-BLOCK = 3
 SEG_BLOCKS = 6
 N_SCRIPTS = 200_000
 SCRIPT_FRAMES = 1344   # 84 s, 336 latent frames
@@ -50,23 +54,26 @@ def sampler_sigmas():
     return [sigma_shift(s / 1000.0, SHIFT) for s in STEPS]
 
 
-def make_script_for_training(seed: int, vocabs: tuple[str, ...] = ("train",)) -> world.Script:
+def make_script_for_training(seed: int, vocabs: tuple[str, ...] = ("train",), no_switch_p: float = 0.4,
+                             two_obj_p: float | None = None) -> world.Script:
     rng = np.random.default_rng(seed + 777)
-    if rng.random() < 0.4:
+    if rng.random() < no_switch_p:
         nsw = 0
     else:
         nsw = int(rng.integers(4, SCRIPT_FRAMES // (world.BLOCK_FRAMES * 3)))
     split = vocabs[int(rng.integers(len(vocabs)))]
     assert split != "heldout", "the held-out vocabulary is for evaluation only"
-    return world.make_script(seed, SCRIPT_FRAMES, n_switches=nsw, split=split)
+    two = None if two_obj_p is None else bool(rng.random() < two_obj_p)
+    return world.make_script(seed, SCRIPT_FRAMES, n_switches=nsw, split=split, two_objects=two)
 
 
 class Sampler:
     """Produces training samples: latent frames [F, zc, 8, 8], positions, per-frame prompt ids."""
 
-    def __init__(self, vae, stats, te, max_pos, rng, vocabs=("train",)):
+    def __init__(self, vae, stats, te, max_pos, rng, vocabs=("train",), no_switch_p=0.4, two_obj_p=None):
         self.vae, self.stats, self.te, self.max_pos, self.rng = vae, stats, te, max_pos, rng
         self.vocabs = vocabs
+        self.no_switch_p, self.two_obj_p = no_switch_p, two_obj_p
 
     @torch.no_grad()
     def encode(self, frames_u8):     # [T, 64, 64, 3] -> normalised latents [T/4, zc, 8, 8]
@@ -77,7 +84,7 @@ class Sampler:
     def sample(self):
         rng = self.rng
         seed = int(rng.integers(N_SCRIPTS))
-        sc = make_script_for_training(seed, self.vocabs)
+        sc = make_script_for_training(seed, self.vocabs, self.no_switch_p, self.two_obj_p)
         S = SEG_BLOCKS * BLOCK
         if rng.random() < 0.4:
             p0 = SINK
@@ -96,17 +103,6 @@ class Sampler:
         for p in pos:
             prompts.append(sc.segments[sc.segment_at(p * fpl)].prompt)
         return z, pos, prompts
-
-
-def valid_blocks(pos):
-    """Blocks of the clean sequence whose full context window is present (trainable as noisy blocks)."""
-    present = set(pos)
-    out = []
-    for b in sorted(set(p // BLOCK for p in pos)):
-        lo = BLOCK * b - (WINDOW - BLOCK)
-        if all(p in present for p in range(max(BLOCK, lo), BLOCK * b)):
-            out.append(b)
-    return out
 
 
 def build_masks(pos, noisy_blocks):
@@ -135,7 +131,12 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--out", default=os.path.join(common.HERE, "runs", "denoiser"))
     ap.add_argument("--vae", default=os.path.join(common.HERE, "runs", "vae", "latest.pt"))
-    ap.add_argument("--size", default="base", choices=list(SIZES))
+    ap.add_argument("--size", default=None, choices=list(SIZES), help="default: --init's size, else base")
+    ap.add_argument("--pooled_text", action="store_true",
+                    help="condition adaLN on the prompt's sentence vector too (world-tiny v2; new runs and --init)")
+    ap.add_argument("--init", default=None,
+                    help="first start only: weights from this checkpoint (e.g. runs/shipped/denoiser.pt from "
+                         "import_shipped.py); with --pooled_text the new pool_* weights start at zero")
     ap.add_argument("--stats", default=None, help="latent_stats.pt to share (the drafter must use the denoiser's)")
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--bs", type=int, default=8)
@@ -151,6 +152,10 @@ def main():
     ap.add_argument("--self_ctx_p", type=float, default=0.3,
                     help="probability that a batch's context is the model's own re-denoised estimate")
     ap.add_argument("--self_ctx_start", type=int, default=1500)
+    ap.add_argument("--recache_p", type=float, default=0.0,
+                    help="probability that a sample's clean context is the re-cached view at its switches (recache_view)")
+    ap.add_argument("--no_switch_p", type=float, default=0.4, help="share of training scripts without switches")
+    ap.add_argument("--two_obj_p", type=float, default=None, help="share of two-object scripts (default: the world's 25%%)")
     ap.add_argument("--vocabs", default="train",
                     help="comma-separated world vocabularies a script's prompts are phrased in, drawn uniformly "
                          "per script (repeat one to weight it); 'heldout' is refused")
@@ -166,11 +171,25 @@ def main():
     vae.eval()
     for p in vae.parameters():
         p.requires_grad_(False)
-    import textenc
     te = textenc.TextEncoder()
+    st = common.load_latest(a.out)
+    init = None
+    if st is None and a.init:
+        src, model, size, init = load_init(a.init, SIZES, a.size, a.pooled_text)
+        gap = zero_init_gap(src, model)
+        assert gap == 0.0, f"--init: the new model differs from the checkpoint by {gap} before training"
+        del src
+    else:
+        size = st["size"] if st else (a.size or "base")
+        pooled_text = st["cfg"].get("pooled_text", False) if st else a.pooled_text
+        if a.pooled_text and not pooled_text:
+            raise SystemExit(f"{a.out}/latest.pt has no pooled conditioning; --pooled_text needs a new --out")
+        model = Denoiser(**SIZES[size], pooled_text=pooled_text)
     stats_p = os.path.join(a.out, "latent_stats.pt")
     if not os.path.exists(stats_p) and a.stats:
         shutil.copyfile(a.stats, stats_p)
+    if not os.path.exists(stats_p) and init is not None and "stats" in init:
+        torch.save(init["stats"], stats_p)          # the latent space the checkpoint was trained in
     if not os.path.exists(stats_p):
         rng0 = np.random.default_rng(99)
         tmp = Sampler(vae, dict(mean=torch.zeros(16), std=torch.ones(16)), te, a.max_pos, rng0)
@@ -179,11 +198,9 @@ def main():
         torch.save(stats, stats_p)
     stats = torch.load(stats_p)
 
-    model = Denoiser(**SIZES[a.size])
     opt = torch.optim.AdamW(model.parameters(), lr=a.lr, weight_decay=0.01, betas=(0.9, 0.99))
     ema = {k: v.detach().clone() for k, v in model.state_dict().items()}
     step = 0
-    st = common.load_latest(a.out)
     if st:
         model.load_state_dict(st["model"])
         opt.load_state_dict(st["opt"])
@@ -192,9 +209,11 @@ def main():
     log = common.Logger(a.out)
     log.log(event="start", step=step, params=sum(p.numel() for p in model.parameters()), args=vars(a),
             cfg=model.cfg)
+    if init is not None:
+        log.log(event="init", source=a.init, source_step=init.get("step"), zero_init_max_abs_difference=gap)
     rng = np.random.default_rng(1000 + step)
     torch.manual_seed(step)
-    samp = Sampler(vae, stats, te, a.max_pos, rng, tuple(v for v in a.vocabs.split(",") if v))
+    samp = Sampler(vae, stats, te, a.max_pos, rng, tuple(v for v in a.vocabs.split(",") if v), a.no_switch_p, a.two_obj_p)
     pool = [samp.sample() for _ in range(a.pool)]
     empty = te.encode("")
     sig_levels = torch.tensor(sampler_sigmas())
@@ -214,8 +233,17 @@ def main():
         txts, cms = [], []
         lmax = 0
         per = []
+        excluded = []
         for b in batch:
             ps = b[2]
+            ex = set()
+            if a.recache_p > 0 and rng.random() < a.recache_p:
+                rps, ex = recache_view(b[1], ps)
+                if [blk for blk in valid_blocks(b[1]) if blk not in ex]:
+                    ps = rps
+                else:
+                    ex = set()
+            excluded.append(ex)
             if rng.random() < a.text_drop:
                 ps = [""] * len(ps)
             uniq = sorted(set(ps))
@@ -224,20 +252,25 @@ def main():
             lmax = max(lmax, sum(e.shape[0] for e in embs))
         txt = torch.zeros(B, lmax, 384)
         cmask_f = torch.zeros(B, F_, lmax, dtype=torch.bool)
+        # each frame's prompt's sentence vector, like its text mask (a dropped prompt gets the empty one's)
+        pooled_f = torch.zeros(B, F_, 384) if model.pooled_text else None
         for bi, (ps, uniq, embs) in enumerate(per):
             off = 0
-            spans = {}
+            spans, vecs = {}, {}
             for p, e in zip(uniq, embs):
                 txt[bi, off:off + e.shape[0]] = torch.from_numpy(e)
                 spans[p] = (off, off + e.shape[0])
+                vecs[p] = torch.from_numpy(textenc.pooled(e))
                 off += e.shape[0]
             for fi, p in enumerate(ps):
                 s0, s1 = spans[p]
                 cmask_f[bi, fi, s0:s1] = True
+                if pooled_f is not None:
+                    pooled_f[bi, fi] = vecs[p]
         NB = a.noisy_blocks
         masks, fposs, zts, eps_l, sig_l, z0n = [], [], [], [], [], []
         for bi, b in enumerate(batch):
-            vb = valid_blocks(b[1])
+            vb = [blk for blk in valid_blocks(b[1]) if blk not in excluded[bi]]
             nbk = sorted(rng.choice(vb, size=NB, replace=False).tolist()) if len(vb) >= NB else \
                 sorted(rng.choice(vb, size=NB, replace=True).tolist())
             m, npos = build_masks(b[1], nbk)
@@ -265,18 +298,22 @@ def main():
                 cm = cm.repeat_interleave(T, 1).repeat_interleave(T, 2)[:, None]
                 cmc = cmask_f.repeat_interleave(T, dim=1)[:, None]
                 fp_c = torch.tensor([list(b[1]) for b in batch], dtype=torch.float64)
-                v_c = model(zn_c, torch.full((B, F_), 1000.0 * s_c), fp_c, txt, attn_mask=cm, ctx_mask=cmc)
+                v_c = model(zn_c, torch.full((B, F_), 1000.0 * s_c), fp_c, txt, attn_mask=cm, ctx_mask=cmc,
+                            pooled=pooled_f)
                 zc = zn_c - s_c * v_c
         zin = torch.cat([zc, zt], dim=1)
         tin = torch.cat([torch.zeros(B, F_), sig_f * 1000.0], dim=1)
         # text mask rows for the noisy frames follow their clean twins
-        cm_rows = []
+        cm_rows, pl_rows = [], []
         for bi, b in enumerate(batch):
             idx_n = [b[1].index(p) for p in fposs[bi][F_:]]
             cm_rows.append(torch.cat([cmask_f[bi, :F_], cmask_f[bi, idx_n]], 0))
+            if pooled_f is not None:
+                pl_rows.append(torch.cat([pooled_f[bi, :F_], pooled_f[bi, idx_n]], 0))
         cmask = torch.stack(cm_rows).repeat_interleave(T, dim=1)[:, None]
+        pooled = torch.stack(pl_rows) if pooled_f is not None else None
         fpos = torch.tensor(fposs, dtype=torch.float64)
-        out = model(zin, tin, fpos, txt, attn_mask=amask, ctx_mask=cmask)
+        out = model(zin, tin, fpos, txt, attn_mask=amask, ctx_mask=cmask, pooled=pooled)
         v_pred = out[:, F_:]
         target = eps - z0n
         loss = ((v_pred - target) ** 2).mean()
@@ -302,7 +339,7 @@ def main():
             t0 = time.time()
         if step % a.ckpt_every == 0:
             common.save_ckpt(a.out, dict(step=step, model=model.state_dict(), ema=ema, opt=opt.state_dict(),
-                                         cfg=model.cfg, size=a.size, stats=stats,
+                                         cfg=model.cfg, size=size, stats=stats,
                                          train=dict(sink=SINK, window=WINDOW, block=BLOCK, steps=STEPS,
                                                     shift=SHIFT, max_pos=a.max_pos)))
 

@@ -8,7 +8,7 @@ import VAENodes
 /// video encoder), printing RSS every 40 blocks, to tell growth in these nodes from growth elsewhere.
 enum LeakCheck {
     static func run(model: String, blocks: Int) throws {
-        let den = try NodeHarness(DenoiserNode.self, params: ["model": .string(model), "frames": .int(blocks * 12)])
+        let den = try NodeHarness(DenoiserBlockNode.self, params: ["model": .string(model), "frames": .int(blocks * 12)])
         let kv = try NodeHarness(CacheManagerNode.self, params: [:])
         let vae = try NodeHarness(VAEDecoderNode.self, params: ["model": .string(model)])
         let tokens = Tensor(shape: [12, 384], repeating: 0.1)

@@ -11,7 +11,8 @@ struct BlockSampler: Sendable {
     var guidance: Guidance? = nil
 
     /// v = v_uncond + scale * (v_cond - v_uncond), the unconditional call seeing the same K/V prefix
-    /// with the empty prompt's text states (Training/sample.py does the same).
+    /// with the empty prompt's text states, and for a pooled_text model its sentence vector too
+    /// (Training/sample.py does the same).
     struct Guidance: Sendable {
         let scale: Float
         let unconditional: TextContext
@@ -22,8 +23,15 @@ struct BlockSampler: Sendable {
             guard let null = model.weights.nullText else {
                 throw NodeError("guidance \(scale) needs the empty prompt's text states ('null_text' in the denoiser weights); re-export the model or set guidance: 1")
             }
+            var nullSentence: Tensor?
+            if let pooled = model.weights.pooled {
+                guard let sentence = pooled.nullSentence else {
+                    throw NodeError("guidance \(scale) needs the empty prompt's sentence vector ('null_sentence' in the denoiser weights); re-export the model or set guidance: 1")
+                }
+                nullSentence = sentence
+            }
             self.scale = Float(scale)
-            unconditional = model.textContext(null, generation: -1)
+            unconditional = try model.textContext(null, sentence: nullSentence, generation: -1)
         }
     }
 

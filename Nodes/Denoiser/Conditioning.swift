@@ -6,6 +6,8 @@ struct Conditioning {
     let generation: Int
     let startFrame: Int
     let tokens: Tensor
+    /// The prompt's pooled sentence vector; only pooled_text models read it.
+    let sentence: Tensor
     /// Typed at the terminal: applies to the next block, whatever its frame.
     let live: Bool
     /// For timeline prompts: the frame of the timeline's next entry (nil: none follows).
@@ -17,7 +19,13 @@ struct Conditioning {
         generation = e.generation
         startFrame = e.startFrame
         tokens = e.tokenStates
+        sentence = e.sentence
         live = e.mode == .live
         nextTimelineFrame = e.nextStartFrame
+    }
+
+    /// What the model's calls need of this prompt.
+    func context(for model: DiTModel) throws -> TextContext {
+        try model.textContext(tokens, sentence: sentence, generation: generation)
     }
 }

@@ -16,6 +16,9 @@ struct DiTConfig: Sendable {
     let ropeAxes: [Int]
     let ropeTheta: Double
     let normEps: Float
+    /// world-tiny v2: the prompt's sentence vector conditions adaLN next to the timestep (`pool_fc1`,
+    /// `pool_fc2`). Absent in config.json means off: the shipped model.
+    let pooledText: Bool
     let latentNormalization: LatentNormalization
     let sampler: SamplerDefaults
 
@@ -48,6 +51,11 @@ struct DiTConfig: Sendable {
         ropeAxes = try c.ints("rope_axes")
         ropeTheta = try c.double("rope_theta")
         normEps = Float((try? c.double("norm_eps")) ?? 1e-6)
+        switch c["pooled_text"] {
+        case nil: pooledText = false
+        case let on as Bool: pooledText = on
+        case let other?: throw NodeError("config.json: 'pooled_text' must be true or false, got \(other)")
+        }
         latentNormalization = try LatentNormalization(section: c)
         guard heads * headDim == dim else { throw NodeError("config.json: heads \(heads) x head_dim \(headDim) != dim \(dim)") }
         guard ropeAxes.count == 3, ropeAxes.reduce(0, +) == headDim, ropeAxes.allSatisfy({ $0 % 2 == 0 }) else {

@@ -12,8 +12,31 @@ final class DiTModel: Sendable {
         weights = try DiTWeights(try folder.weights(s, name: section), config)
     }
 
-    /// The prompt's per-layer cross-attention K/V from MiniLM token states `[L, textDim]`.
+    /// The prompt's per-layer cross-attention K/V from MiniLM token states `[L, textDim]`, for models
+    /// without `pooled_text` (the shipped one).
     func textContext(_ tokens: Tensor, generation: Int) -> TextContext {
+        precondition(!config.pooledText, "this denoiser (pooled_text) also needs the prompt's sentence vector: textContext(_:sentence:generation:)")
+        return crossAttentionContext(tokens, generation: generation)
+    }
+
+    /// A prompt's whole conditioning: the cross-attention K/V of its token states `[L, textDim]` and, for a
+    /// `pooled_text` model, the embedding of its sentence vector `[textDim]` (`TextEmbedding.sentence`),
+    /// which other models ignore.
+    func textContext(_ tokens: Tensor, sentence: Tensor?, generation: Int) throws -> TextContext {
+        guard tokens.rank == 2, tokens.shape[1] == config.textDim else {
+            throw NodeError("the prompt's token states have shape \(tokens.shape); this denoiser needs [L, \(config.textDim)]")
+        }
+        var context = crossAttentionContext(tokens, generation: generation)
+        if let pooled = weights.pooled {
+            guard let sentence else {
+                throw NodeError("this denoiser (pooled_text) needs the prompt's sentence vector next to its token states")
+            }
+            context.pooled = try pooled.embedding(sentence, textDim: config.textDim)
+        }
+        return context
+    }
+
+    private func crossAttentionContext(_ tokens: Tensor, generation: Int) -> TextContext {
         precondition(tokens.rank == 2 && tokens.shape[1] == config.textDim, "text states must be [L, \(config.textDim)], got \(tokens.shape)")
         let w = weights
         let ctx = w.txtFC2(Kernels.gelu(w.txtFC1(tokens.contiguous()), approximation: .tanh))
@@ -39,9 +62,11 @@ final class DiTModel: Sendable {
         let c = config, w = weights
         let frames = z.shape[0], tpf = c.tokensPerFrame
         precondition(timesteps.count == frames && positions.count == frames, "forward: one timestep and position per frame")
+        precondition(c.pooledText == (text.pooled != nil), "forward: a pooled_text model needs the prompt's sentence embedding, others none")
         let eps = c.normEps
         var x = w.patchIn(TokenOps.patchify(z.contiguous(), patch: c.patch))                   // [N, D]
-        let e = w.tFC2(Kernels.silu(w.tFC1(TimestepEmbedding.features(timesteps, dim: c.freqDim))))
+        var e = w.tFC2(Kernels.silu(w.tFC1(TimestepEmbedding.features(timesteps, dim: c.freqDim))))         // [F, D]
+        if let pooled = text.pooled { e = TokenOps.addToEveryRow(e, pooled) }
         let se = Kernels.silu(e)                                                                 // [F, D]
         let rotary = RotaryTable(framePositions: positions, grid: c.grid, axes: c.ropeAxes, theta: c.ropeTheta)
         let tokenBase = positions[0] * tpf

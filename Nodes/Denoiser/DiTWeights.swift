@@ -39,6 +39,8 @@ struct DiTWeights: Sendable {
     /// MiniLM states of the empty prompt [L, textDim]: the unconditional input of classifier-free
     /// guidance (what the model saw when training dropped the prompt). Older exports lack it.
     let nullText: Tensor?
+    /// The sentence-vector conditioning, when config.json sets `pooled_text`.
+    let pooled: PooledTextWeights?
 
     init(_ w: WeightFile, _ c: DiTConfig) throws {
         let d = c.dim
@@ -58,6 +60,12 @@ struct DiTWeights: Sendable {
             nullText = t.contiguous()
         } else {
             nullText = nil
+        }
+        if c.pooledText {
+            pooled = try PooledTextWeights(w, c)
+        } else {
+            try PooledTextWeights.checkAbsent(w)
+            pooled = nil
         }
     }
 }

@@ -11,4 +11,7 @@ struct LayerKV: Sendable {
 struct TextContext: Sendable {
     let layers: [LayerKV]
     let generation: Int
+    /// pooled_text models: the prompt's sentence-vector embedding [1, D], added to every frame's timestep
+    /// embedding (a call's frames all share one prompt). nil for models without it.
+    var pooled: Tensor? = nil
 }

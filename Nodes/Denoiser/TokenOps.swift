@@ -42,6 +42,19 @@ enum TokenOps {
         return out
     }
 
+    /// x [N, D] + row [1, D] on every row.
+    static func addToEveryRow(_ x: Tensor, _ row: Tensor) -> Tensor {
+        var out = x.contiguous()
+        let d = x.shape[1]
+        precondition(row.count == d, "addToEveryRow: a row of \(row.count) values for width \(d)")
+        row.withUnsafeFloats { r in
+            out.withUnsafeMutableFloats { o in
+                for i in 0..<o.count { o[i] += r[i % d] }
+            }
+        }
+        return out
+    }
+
     /// [N, heads*hd] -> [heads, N, hd]
     static func splitHeads(_ x: Tensor, heads: Int) -> Tensor {
         let n = x.shape[0], hd = x.shape[1] / heads

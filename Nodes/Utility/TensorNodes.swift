@@ -1,7 +1,7 @@
 import FlowKit
 
-/// Emits zero-filled latent blocks of a declared shape; with `TensorMean`, it exercises shape checks.
-public final class TensorSource: Node {
+/// Emits zero-filled latent blocks of a declared shape; with `TensorMeanNode`, it exercises shape checks.
+public final class TensorSourceNode: Node {
     public static let contract = NodeContract(
         type: "tensor.source",
         summary: "Emits count latent blocks [frames, channels, height, width] of zeros.",
@@ -38,7 +38,7 @@ public final class TensorSource: Node {
 }
 
 /// Reduces each latent block to its mean; its declared channel count must match the producer's.
-public final class TensorMean: Node {
+public final class TensorMeanNode: Node {
     public static let contract = NodeContract(
         type: "tensor.mean",
         summary: "Mean of each latent block; declares the channel count it expects.",

@@ -8,8 +8,8 @@ import InteractiveNodes
 final class EmbeddedGraphTests: XCTestCase {
     func testACounterThroughWorkIsCapturedInOrder() throws {
         let g = EmbeddedGraph()
-        g.add("count", CounterSource.self, ["count": .int(5)])
-        g.add("work", ComputeWork.self)
+        g.add("count", SourceCounterNode.self, ["count": .int(5)])
+        g.add("work", ComputeWorkNode.self)
         g.connect("count.value", to: "work.in", queue: 1)
         g.capture("work.out")
         let run = try g.run()
@@ -20,8 +20,8 @@ final class EmbeddedGraphTests: XCTestCase {
     /// The compiler's checks apply: a type mismatch is an error that names the edge.
     func testCompileErrorsAreThrownWithTheirMessage() {
         let g = EmbeddedGraph()
-        g.add("count", CounterSource.self)
-        g.add("mean", TensorMean.self)
+        g.add("count", SourceCounterNode.self)
+        g.add("mean", TensorMeanNode.self)
         g.connect("count.value", to: "mean.latents")
         XCTAssertThrowsError(try g.run()) { error in
             XCTAssertTrue("\(error)".contains("type mismatch on edge count.value -> mean.latents: int does not fit latent[f32; F, C, H, W]"), "\(error)")
@@ -43,8 +43,8 @@ final class EmbeddedGraphTests: XCTestCase {
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
         let g = EmbeddedGraph(baseDirectory: dir.path)
-        g.add("count", CounterSource.self, ["count": .int(2)])
-        g.add("sink", CollectSink.self, ["path": .string("out/lines.txt")])
+        g.add("count", SourceCounterNode.self, ["count": .int(2)])
+        g.add("sink", SinkCollectNode.self, ["path": .string("out/lines.txt")])
         g.connect("count.value", to: "sink.in")
         _ = try g.run()
         let written = try String(contentsOf: dir.appendingPathComponent("out/lines.txt"), encoding: .utf8)
@@ -58,7 +58,7 @@ final class EmbeddedGraphTests: XCTestCase {
             func process(_ packet: Packet, port: String, _ io: NodeIO) throws { throw NodeError("no thanks") }
         }
         let g = EmbeddedGraph()
-        g.add("count", CounterSource.self, ["count": .int(3)])
+        g.add("count", SourceCounterNode.self, ["count": .int(3)])
         g.add("fails", Fails.self)
         g.connect("count.value", to: "fails.in")
         XCTAssertThrowsError(try g.run()) { error in

@@ -137,10 +137,10 @@ final class SchedulerTests: XCTestCase {
     }
 
     func testNodeHarnessRunsANodeAlone() throws {
-        let harness = try NodeHarness(ComputeWork.self, params: ["fail_at": .int(3)])
+        let harness = try NodeHarness(ComputeWorkNode.self, params: ["fail_at": .int(3)])
         for i in 0..<3 { try harness.feed("in", position: i, "p\(i)") }
         XCTAssertEqual(try harness.payloads("out", as: String.self), ["p0", "p1", "p2"])
         XCTAssertThrowsError(try harness.feed("in", position: 3, "p3"))
-        XCTAssertThrowsError(try NodeHarness(ComputeWork.self, params: ["mode": .string("fly")]))
+        XCTAssertThrowsError(try NodeHarness(ComputeWorkNode.self, params: ["mode": .string("fly")]))
     }
 }

@@ -4,17 +4,17 @@ import FlowCore
 import FlowKit
 import BuiltinNodes
 import UtilityNodes
+import FlowTestSupport
 
 /// Paths and helpers shared by the FlowCore tests.
 enum Fixtures {
-    static var root: URL { Bundle.module.resourceURL!.appendingPathComponent("Fixtures") }
+    static let folder = FixtureFolder(bundle: .module, origin: "see Tests/FlowCoreTests/Fixtures/README.md")
+    static var root: URL { folder.url }
     static func bad(_ name: String) -> String { root.appendingPathComponent("bad").appendingPathComponent(name).path }
 
-    static func temporaryDirectory() -> URL {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("flowrun-tests-\(UUID().uuidString)")
-        try! FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-        return url
-    }
+    /// A fresh folder, removed when the test process exits (graphs written from strings outlive
+    /// the call that makes them).
+    static func temporaryDirectory() -> URL { TemporaryFolder.untilExit(prefix: "flowrun-tests") }
 
     /// Writes a graph to a temporary file and returns its path.
     static func graph(_ text: String, name: String = "graph.yaml") -> String {
@@ -50,5 +50,5 @@ func runGraph(_ text: String, sequential: Bool = false, file: StaticString = #fi
 }
 
 extension GraphRun {
-    func sink(_ id: String) -> CollectSink { instance(id) as! CollectSink }
+    func sink(_ id: String) -> SinkCollectNode { instance(id) as! SinkCollectNode }
 }

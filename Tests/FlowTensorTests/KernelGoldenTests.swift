@@ -1,54 +1,63 @@
 import XCTest
 import FlowKit
+import FlowTestSupport
 
 /// Every kernel against the numpy references; hyper-parameters match Training/make_kernel_fixtures.py.
 final class KernelGoldenTests: XCTestCase {
     func testLinear() throws {
         let f = try Fixture("linear")
-        let layer = Linear(weight: try f["w"], bias: try f["b"])
-        assertClose(layer(try f["x"]), try f["y"], absolute: 1e-5, "linear")
-        assertClose(layer(try f["x3"]), try f["y3"], absolute: 1e-5, "linear rank 3")
-        assertClose(Linear(weight: try f["w"])(try f["x"]), try f["y_nobias"], absolute: 1e-5, "linear without bias")
-        // bf16 weights go through the same API (widened today).
-        let bfLayer = Linear(weight: try f["w"].converted(to: .bf16), bias: try f["b"])
-        assertClose(bfLayer(try f["x"]), try f["y"], relative: 2e-2, absolute: 2e-2, "linear bf16 weights")
+        let x = try f["x"], x3 = try f["x3"], w = try f["w"], b = try f["b"]
+        let layer = Linear(weight: w, bias: b)
+        assertWithin(layer(x), try f["y"], .linear(x, weight: w, bias: b), "linear")
+        assertWithin(layer(x3), try f["y3"], .linear(x3, weight: w, bias: b), "linear rank 3")
+        assertWithin(Linear(weight: w)(x), try f["y_nobias"], .linear(x, weight: w, bias: nil), "linear without bias")
+        // bf16 weights go through the same API (widened today). Rounding a weight to bf16 moves it by
+        // at most 2⁻⁸ of itself (8 significant bits), so every product, and the sum, by at most 2⁻⁸·Σ|x·w|.
+        var bf16 = Tolerance.linear(x, weight: w, bias: b)
+        bf16.coefficient += 0x1p-8
+        assertWithin(Linear(weight: w.converted(to: .bf16), bias: b)(x), try f["y"], bf16, "linear bf16 weights")
     }
 
     func testMatmul() throws {
         let f = try Fixture("matmul")
-        assertClose(Kernels.matmul(try f["a"], try f["b"]), try f["y"], absolute: 1e-5, "matmul")
+        let a = try f["a"], b = try f["b"], m2 = try f["m2"]
+        // K = 9 products per element; M = |a|·|b|.
+        let tolerance = Tolerance.reduction(length: 9, magnitudes: Kernels.matmul(a.absolute, b.absolute))
+        assertWithin(Kernels.matmul(a, b), try f["y"], tolerance, "matmul")
         // A transposed view goes to BLAS as a transpose, and must give the same result.
-        assertClose(Kernels.matmul(try f["a"], try f["bt"].transposed()), try f["y"], absolute: 1e-5, "matmul transposed view")
-        assertClose(Kernels.matmul(try f["a"], try f["m2"]), try f["y_shared"], absolute: 1e-5, "matmul shared b")
-        // A sliced (strided) batch: every second row of a.
-        let a = try f["a"], b = try f["b"]
+        assertWithin(Kernels.matmul(a, try f["bt"].transposed()), try f["y"], tolerance, "matmul transposed view")
+        assertWithin(Kernels.matmul(a, m2), try f["y_shared"],
+                     .reduction(length: 9, magnitudes: Kernels.matmul(a.absolute, m2.absolute)), "matmul shared b")
+        // A sliced (strided) batch: rows 2..<6 of a.
         let rows = a.slice(dim: 1, 2..<6)
-        assertClose(Kernels.matmul(rows, b), try f["y"].slice(dim: 1, 2..<6).contiguous(), absolute: 1e-5, "matmul row slice")
+        assertWithin(Kernels.matmul(rows, b), try f["y"].slice(dim: 1, 2..<6).contiguous(),
+                     .reduction(length: 9, magnitudes: Kernels.matmul(rows.absolute, b.absolute)), "matmul row slice")
     }
 
     func testNorms() throws {
         let f = try Fixture("norms")
-        assertClose(Kernels.layerNorm(try f["x"], weight: try f["w"], bias: try f["b"], epsilon: 1e-5), try f["layernorm"], "layernorm")
-        assertClose(Kernels.rmsNorm(try f["x"], weight: try f["w"], epsilon: 1e-6), try f["rmsnorm"], "rmsnorm")
-        assertClose(Kernels.groupNorm(try f["g"], groups: 3, weight: try f["gw"], bias: try f["gb"], epsilon: 1e-5),
-                    try f["groupnorm"], "groupnorm")
+        assertWithin(Kernels.layerNorm(try f["x"], weight: try f["w"], bias: try f["b"], epsilon: 1e-5), try f["layernorm"],
+                     .golden, "layernorm")
+        assertWithin(Kernels.rmsNorm(try f["x"], weight: try f["w"], epsilon: 1e-6), try f["rmsnorm"], .golden, "rmsnorm")
+        assertWithin(Kernels.groupNorm(try f["g"], groups: 3, weight: try f["gw"], bias: try f["gb"], epsilon: 1e-5),
+                     try f["groupnorm"], .golden, "groupnorm")
     }
 
     func testActivations() throws {
         let f = try Fixture("activations")
         let x = try f["x"]
-        assertClose(Kernels.gelu(x, approximation: .erf), try f["gelu_erf"], "gelu erf")
-        assertClose(Kernels.gelu(x, approximation: .tanh), try f["gelu_tanh"], "gelu tanh")
-        assertClose(Kernels.silu(x), try f["silu"], "silu")
-        assertClose(Kernels.softmax(try f["s"]), try f["softmax"], "softmax")
+        assertWithin(Kernels.gelu(x, approximation: .erf), try f["gelu_erf"], .golden, "gelu erf")
+        assertWithin(Kernels.gelu(x, approximation: .tanh), try f["gelu_tanh"], .golden, "gelu tanh")
+        assertWithin(Kernels.silu(x), try f["silu"], .golden, "silu")
+        assertWithin(Kernels.softmax(try f["s"]), try f["softmax"], .golden, "softmax")
     }
 
     func testRoPE() throws {
         let f = try Fixture("rope")
-        assertClose(Kernels.rope(try f["x"], positions: try f.ints("pos")), try f["y"], "rope 1d")
+        assertWithin(Kernels.rope(try f["x"], positions: try f.ints("pos")), try f["y"], .golden, "rope 1d")
         let p = try f.ints("pos3")
         let positions = stride(from: 0, to: p.count, by: 3).map { (t: p[$0], h: p[$0 + 1], w: p[$0 + 2]) }
-        assertClose(Kernels.rope3D(try f["x3"], positions: positions, sections: (8, 8, 8)), try f["y3"], "rope 3d")
+        assertWithin(Kernels.rope3D(try f["x3"], positions: positions, sections: (8, 8, 8)), try f["y3"], .golden, "rope 3d")
     }
 
     func testAttentionOverSegments() throws {
@@ -58,7 +67,7 @@ final class KernelGoldenTests: XCTestCase {
         let q = try f["q"]
         for (mask, name) in [(AttentionMask.none, "none"), (.causal, "causal"), (.blockCausal(blockSize: 5), "block")] {
             let y = Kernels.attention(query: q, segments: segments, queryFirstPosition: 40, mask: mask)
-            assertClose(y, try f["y_" + name], absolute: 1e-5, "attention mask \(name)")
+            assertWithin(y, try f["y_" + name], .attention(q, segments, queryFirstPosition: 40, mask: mask), "attention mask \(name)")
         }
     }
 
@@ -75,20 +84,36 @@ final class KernelGoldenTests: XCTestCase {
             KVSegment(keys: cacheK.slice(dim: 1, 303..<313), values: cacheV.slice(dim: 1, 303..<313), firstPosition: 40),
         ]
         XCTAssertFalse(segments[1].keys.isContiguous, "test needs a strided view")
-        let y = Kernels.attention(query: try f["q"], segments: segments, queryFirstPosition: 40, mask: .blockCausal(blockSize: 5))
-        assertClose(y, try f["y_block"], absolute: 1e-5, "attention over cache views")
+        let q = try f["q"]
+        let y = Kernels.attention(query: q, segments: segments, queryFirstPosition: 40, mask: .blockCausal(blockSize: 5))
+        assertWithin(y, try f["y_block"], .attention(q, segments, queryFirstPosition: 40, mask: .blockCausal(blockSize: 5)),
+                     "attention over cache views")
     }
 
     func testConvolution() throws {
         let f = try Fixture("convolution")
-        assertClose(Kernels.conv2d(try f["x"], weight: try f["w"], bias: try f["b"], stride: (2, 1), padding: (1, 1)),
-                    try f["y"], absolute: 1e-5, "conv2d")
-        assertClose(Kernels.conv2d(try f["x"], weight: try f["wg"], padding: (1, 1), groups: 2), try f["yg"], absolute: 1e-5, "grouped conv2d")
-        assertClose(Kernels.conv2d(try f["x"], weight: try f["w1"]), try f["y1"], absolute: 1e-5, "pointwise conv2d")
+        // Each output sums C/groups·taps products (+1 for the bias); the same convolution of the
+        // absolute values gives their magnitudes.
+        let x = try f["x"], w = try f["w"], b = try f["b"], wg = try f["wg"], w1 = try f["w1"]
+        func conv(_ w: Tensor, _ b: Tensor?, stride: (Int, Int) = (1, 1), padding: (Int, Int) = (0, 0),
+                  groups: Int = 1) -> (Tensor, Tolerance) {
+            let y = Kernels.conv2d(x, weight: w, bias: b, stride: stride, padding: padding, groups: groups)
+            let m = Kernels.conv2d(x.absolute, weight: w.absolute, bias: b?.absolute, stride: stride, padding: padding, groups: groups)
+            return (y, .reduction(length: w.count / w.size(0) + (b == nil ? 0 : 1), magnitudes: m))
+        }
+        let (y, ty) = conv(w, b, stride: (2, 1), padding: (1, 1))
+        assertWithin(y, try f["y"], ty, "conv2d")
+        let (yg, tg) = conv(wg, nil, padding: (1, 1), groups: 2)
+        assertWithin(yg, try f["yg"], tg, "grouped conv2d")
+        let (y1, t1) = conv(w1, nil)
+        assertWithin(y1, try f["y1"], t1, "pointwise conv2d")
         let x3 = try f["x3"], w3 = try f["w3"], b3 = try f["b3"]
-        assertClose(Kernels.causalConv3d(x3, weight: w3, bias: b3, padding: (1, 1)), try f["y3"], absolute: 1e-5, "causal conv3d")
-        assertClose(Kernels.causalConv3d(x3, weight: w3, bias: b3, stride: (1, 2, 2), padding: (1, 1)), try f["y3s"],
-                    absolute: 1e-5, "strided causal conv3d")
+        let taps3 = w3.count / w3.size(0) + 1
+        for (stride, name) in [((1, 1, 1), "y3"), ((1, 2, 2), "y3s")] {
+            let y3 = Kernels.causalConv3d(x3, weight: w3, bias: b3, stride: stride, padding: (1, 1))
+            let m3 = Kernels.causalConv3d(x3.absolute, weight: w3.absolute, bias: b3.absolute, stride: stride, padding: (1, 1))
+            assertWithin(y3, try f[name], .reduction(length: taps3, magnitudes: m3), "causal conv3d stride \(stride)")
+        }
     }
 
     func testCausalConv3dStreamsInChunks() throws {
@@ -98,18 +123,20 @@ final class KernelGoldenTests: XCTestCase {
         let first = x3.slice(dim: 2, 0..<2).contiguous(), second = x3.slice(dim: 2, 2..<5).contiguous()
         let y1 = Kernels.causalConv3d(first, weight: w3, bias: b3, padding: (1, 1))
         let y2 = Kernels.causalConv3d(second, weight: w3, bias: b3, past: first.slice(dim: 2, 0..<2).contiguous(), padding: (1, 1))
-        assertClose(Tensor.concatenate([y1, y2], dim: 2), try f["y3"], absolute: 1e-5, "chunked causal conv3d")
+        let m = Kernels.causalConv3d(x3.absolute, weight: w3.absolute, bias: b3.absolute, padding: (1, 1))
+        assertWithin(Tensor.concatenate([y1, y2], dim: 2), try f["y3"], .reduction(length: w3.count / w3.size(0) + 1, magnitudes: m),
+                     "chunked causal conv3d")
     }
 
     func testResampling() throws {
         let f = try Fixture("resampling")
         let x = try f["x"]
-        assertClose(Kernels.upsampleNearest(x, scale: (2, 3)), try f["near"], relative: 0, absolute: 0, "nearest")
-        assertClose(Kernels.upsampleBilinear(x, size: (7, 9)), try f["up"], "bilinear up")
-        assertClose(Kernels.upsampleBilinear(x, size: (3, 2)), try f["down"], "bilinear down")
+        assertWithin(Kernels.upsampleNearest(x, scale: (2, 3)), try f["near"], .exact, "nearest")
+        assertWithin(Kernels.upsampleBilinear(x, size: (7, 9)), try f["up"], .golden, "bilinear up")
+        assertWithin(Kernels.upsampleBilinear(x, size: (3, 2)), try f["down"], .golden, "bilinear down")
         let shuffled = Kernels.pixelShuffle(try f["p"], factor: 2)
-        assertClose(shuffled, try f["shuf"], relative: 0, absolute: 0, "pixel shuffle")
-        assertClose(Kernels.pixelUnshuffle(shuffled, factor: 2), try f["p"], relative: 0, absolute: 0, "pixel unshuffle")
+        assertWithin(shuffled, try f["shuf"], .exact, "pixel shuffle")
+        assertWithin(Kernels.pixelUnshuffle(shuffled, factor: 2), try f["p"], .exact, "pixel unshuffle")
     }
 
     func testInt8Quantization() throws {
@@ -117,11 +144,11 @@ final class KernelGoldenTests: XCTestCase {
         let x = try f["x"]
         let channel = Int8Quantized(quantizing: x, grouping: .perChannel(axis: 0))
         XCTAssertEqual(channel.values.toArray(), try f.raw("q_channel").toArray(), "int8 per-channel codes")
-        assertClose(channel.scales, try f["s_channel"], relative: 0, absolute: 0, "int8 per-channel scales")
-        assertClose(channel.dequantized(), try f["deq_channel"], relative: 0, absolute: 0, "int8 per-channel dequantize")
+        assertWithin(channel.scales, try f["s_channel"], .exact, "int8 per-channel scales")
+        assertWithin(channel.dequantized(), try f["deq_channel"], .exact, "int8 per-channel dequantize")
         let block = Int8Quantized(quantizing: x, grouping: .perBlock(size: 16))
         XCTAssertEqual(block.values.toArray(), try f.raw("q_block").toArray(), "int8 per-block codes")
-        assertClose(block.scales, try f["s_block"], relative: 0, absolute: 0, "int8 per-block scales")
+        assertWithin(block.scales, try f["s_block"], .exact, "int8 per-block scales")
         // Round trip error is at most half a step per element.
         let back = block.dequantized().toArray(), orig = x.toArray(), s = block.scales.toArray()
         for i in 0..<orig.count { XCTAssertLessThanOrEqual(abs(back[i] - orig[i]), s[i / 16] * 0.5 + 1e-7) }
@@ -131,8 +158,8 @@ final class KernelGoldenTests: XCTestCase {
         let f = try Fixture("quantization")
         let q = Int4BlockQuantized(quantizing: try f["x"], blockSize: 32)
         XCTAssertEqual(q.packed.toArray(), try f.raw("q4").toArray(), "int4 packed codes")
-        assertClose(q.scales, try f["s4"], relative: 0, absolute: 0, "int4 scales")
-        assertClose(q.dequantized(), try f["deq4"], relative: 0, absolute: 0, "int4 dequantize")
+        assertWithin(q.scales, try f["s4"], .exact, "int4 scales")
+        assertWithin(q.dequantized(), try f["deq4"], .exact, "int4 dequantize")
     }
 
     func testHalfPrecisionConversions() throws {

@@ -1,5 +1,6 @@
 import XCTest
 import FlowKit
+import FlowTestSupport
 
 /// The variants differ only in vector width and in fused multiply-adds (AVX2 and AVX-512 contract
 /// a·b + c into one rounding), so on the same input they agree to a few float32 ulps. Checked on
@@ -51,7 +52,7 @@ final class VectorISAAgreementTests: XCTestCase {
                 VectorISA.select(isa)
                 for ((name, actual), (_, expected)) in zip(outputs(x), reference) {
                     // 4 ulps relative; 1e-7 of the largest magnitude for results near zero.
-                    assertClose(actual, expected, relative: 4.8e-7, absolute: 1e-7, "\(isa) vs baseline \(name) n=\(n)")
+                    assertWithin(actual, expected, .elementwise(relative: 4.8e-7, absolute: 1e-7), "\(isa) vs baseline \(name) n=\(n)")
                 }
             }
         }

@@ -1,5 +1,6 @@
 import XCTest
 import FlowKit
+import FlowTestSupport
 
 /// The elementwise kernels exist once per vector ISA (CKernels) and are dispatched at run time.
 /// These tests pin the choice on this CPU and hold every variant to the same golden fixtures.
@@ -41,18 +42,19 @@ final class VectorISATests: XCTestCase {
         for isa in VectorISA.allCases where isa.isSupported {
             XCTAssertTrue(VectorISA.select(isa))
             let x = try activations["x"]
-            assertClose(Kernels.gelu(x, approximation: .erf), try activations["gelu_erf"], "\(isa) gelu erf")
-            assertClose(Kernels.gelu(x, approximation: .tanh), try activations["gelu_tanh"], "\(isa) gelu tanh")
-            assertClose(Kernels.silu(x), try activations["silu"], "\(isa) silu")
-            assertClose(Kernels.softmax(try activations["s"]), try activations["softmax"], "\(isa) softmax")
+            assertWithin(Kernels.gelu(x, approximation: .erf), try activations["gelu_erf"], .golden, "\(isa) gelu erf")
+            assertWithin(Kernels.gelu(x, approximation: .tanh), try activations["gelu_tanh"], .golden, "\(isa) gelu tanh")
+            assertWithin(Kernels.silu(x), try activations["silu"], .golden, "\(isa) silu")
+            assertWithin(Kernels.softmax(try activations["s"]), try activations["softmax"], .golden, "\(isa) softmax")
             let nx = try norms["x"], w = try norms["w"]
-            assertClose(Kernels.layerNorm(nx, weight: w, bias: try norms["b"], epsilon: 1e-5), try norms["layernorm"], "\(isa) layernorm")
-            assertClose(Kernels.rmsNorm(nx, weight: w, epsilon: 1e-6), try norms["rmsnorm"], "\(isa) rmsnorm")
-            assertClose(Kernels.groupNorm(try norms["g"], groups: 3, weight: try norms["gw"], bias: try norms["gb"], epsilon: 1e-5),
-                        try norms["groupnorm"], "\(isa) groupnorm")
+            assertWithin(Kernels.layerNorm(nx, weight: w, bias: try norms["b"], epsilon: 1e-5), try norms["layernorm"], .golden, "\(isa) layernorm")
+            assertWithin(Kernels.rmsNorm(nx, weight: w, epsilon: 1e-6), try norms["rmsnorm"], .golden, "\(isa) rmsnorm")
+            assertWithin(Kernels.groupNorm(try norms["g"], groups: 3, weight: try norms["gw"], bias: try norms["gb"], epsilon: 1e-5),
+                         try norms["groupnorm"], .golden, "\(isa) groupnorm")
             for (mask, name) in [(AttentionMask.none, "none"), (.causal, "causal"), (.blockCausal(blockSize: 5), "block")] {
                 let y = Kernels.attention(query: try attention["q"], segments: segments, queryFirstPosition: 40, mask: mask)
-                assertClose(y, try attention["y_" + name], absolute: 1e-5, "\(isa) attention mask \(name)")
+                assertWithin(y, try attention["y_" + name], .attention(try attention["q"], segments, queryFirstPosition: 40, mask: mask),
+                             "\(isa) attention mask \(name)")
             }
         }
     }

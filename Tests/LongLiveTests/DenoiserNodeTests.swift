@@ -21,7 +21,7 @@ final class DenoiserNodeTests: XCTestCase {
         let entries: [ParamValue] = timeline.map { .map(["at": .int($0.0), "text": .string($0.1)]) }
         g.add("prompts", PromptSourceNode.self, ["timeline": .list(entries), "terminal": .string("off")])
         g.add("text", TextStubNode.self)
-        g.add("denoise", DenoiserNode.self, ["model": .string(Fixtures.modelFolder), "frames": .int(frames), "seed": .int(seed)])
+        g.add("denoise", DenoiserBlockNode.self, ["model": .string(Fixtures.modelFolder), "frames": .int(frames), "seed": .int(seed)])
         g.add("kv", CacheManagerNode.self, ["quantize": .string(quantize)])
         g.connect("prompts.prompt", to: "text.prompt")
         g.connect("text.embedding", to: "denoise.text")
@@ -30,7 +30,7 @@ final class DenoiserNodeTests: XCTestCase {
         g.capture("denoise.latents")
         g.capture("denoise.kv")
         let run = try g.run()
-        XCTAssertEqual(run.node("denoise", as: DenoiserNode.self)?.pendingWork, [])
+        XCTAssertEqual(run.node("denoise", as: DenoiserBlockNode.self)?.pendingWork, [])
         return LoopRun(latents: try run.payloads("denoise.latents"), updates: try run.payloads("denoise.kv"))
     }
 
@@ -38,7 +38,7 @@ final class DenoiserNodeTests: XCTestCase {
     /// except those listed in `late`, which are fed after block `lateAfterBlock`. Ends with no leftovers.
     func runLoop(seed: Int, frames: Int, prompts: [Prompt], late: [Prompt] = [],
                  lateAfterBlock: Int = 0, expectWait: Bool = true, quantize: String = "none") throws -> LoopRun {
-        let den = try NodeHarness(DenoiserNode.self, params: ["model": .string(Fixtures.modelFolder), "frames": .int(frames), "seed": .int(seed)])
+        let den = try NodeHarness(DenoiserBlockNode.self, params: ["model": .string(Fixtures.modelFolder), "frames": .int(frames), "seed": .int(seed)])
         let kv = try NodeHarness(CacheManagerNode.self, params: ["quantize": .string(quantize)])
         for p in prompts { try den.feed("text", Packet(position: p.startFrame, payload: TextStubNode.embedding(p))) }
         try den.feed("cache", position: 0, LoopSeed())
@@ -94,10 +94,10 @@ final class DenoiserNodeTests: XCTestCase {
     /// Guidance needs the empty prompt's states in the weights; a model without them is refused before
     /// any block, with a message that says what to do (guidance 1 needs nothing).
     func testGuidanceWithoutNullTextIsAClearError() throws {
-        XCTAssertThrowsError(try NodeHarness(DenoiserNode.self, params: ["model": .string(Fixtures.modelFolder), "guidance": .float(3)])) { error in
+        XCTAssertThrowsError(try NodeHarness(DenoiserBlockNode.self, params: ["model": .string(Fixtures.modelFolder), "guidance": .float(3)])) { error in
             XCTAssertTrue("\(error)".contains("null_text"), "\(error)")
         }
-        XCTAssertNoThrow(try NodeHarness(DenoiserNode.self, params: ["model": .string(Fixtures.modelFolder), "guidance": .float(1)]))
+        XCTAssertNoThrow(try NodeHarness(DenoiserBlockNode.self, params: ["model": .string(Fixtures.modelFolder), "guidance": .float(1)]))
     }
 
     /// A timeline switch at frame 24 applies at block 2 exactly, waits for its prompt if it is late,

@@ -1,32 +1,18 @@
 import Foundation
 import XCTest
 import FlowKit
+// Re-exported to every file of this target: the VAE, cache and denoiser tests use its
+// maxAbsDifference and maxAbs without importing it themselves.
+@_exported import FlowTestSupport
 
 /// The LongLive fixtures (Training/make_longlive_fixtures.py): a small random world-tiny and
 /// reference.py outputs computed from it in float64.
 enum Fixtures {
-    static var directory: String { Bundle.module.resourcePath! + "/Fixtures" }
+    static let folder = FixtureFolder(bundle: .module, origin: "run Training/make_longlive_fixtures.py")
+    static var directory: String { folder.path }
     static var modelFolder: String { directory + "/model" }
 
-    static func file(_ name: String) throws -> SafetensorsFile {
-        try SafetensorsFile(path: directory + "/" + name + ".safetensors")
-    }
+    static func file(_ name: String) throws -> SafetensorsFile { try folder.safetensors(name) }
 
-    static func tensor(_ file: SafetensorsFile, _ name: String) throws -> Tensor {
-        try file.floatTensor(name).contiguous()
-    }
+    static func tensor(_ file: SafetensorsFile, _ name: String) throws -> Tensor { try file.f32(name) }
 }
-
-/// Largest absolute difference of two same-shaped tensors.
-func maxAbsDifference(_ a: Tensor, _ b: Tensor) -> Float {
-    precondition(a.shape == b.shape, "shapes differ: \(a.shape) vs \(b.shape)")
-    return a.withUnsafeFloats { x in
-        b.withUnsafeFloats { y in
-            var m: Float = 0
-            for i in 0..<x.count { m = max(m, abs(x[i] - y[i])) }
-            return m
-        }
-    }
-}
-
-func maxAbs(_ a: Tensor) -> Float { a.withUnsafeFloats { $0.reduce(0) { max($0, abs($1)) } } }

@@ -32,7 +32,7 @@ final class VideoToVideoDenoiserTests: XCTestCase {
 
     /// Runs the loop in v2v mode over the given source blocks; the source input closes after them.
     func runLoop(seed: Int, sources: [LatentBlock]) throws -> [LatentBlock] {
-        let den = try NodeHarness(DenoiserNode.self, params: ["model": .string(Fixtures.modelFolder), "frames": .int(480),
+        let den = try NodeHarness(DenoiserBlockNode.self, params: ["model": .string(Fixtures.modelFolder), "frames": .int(480),
                                                               "seed": .int(seed), "start": .string("latents")])
         let kv = try NodeHarness(CacheManagerNode.self, params: [:])
         let prompt = Prompt(text: "a red circle", startFrame: 0, generation: 0)

@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
 import FlowKit
+import FlowTestSupport
 @testable import TextEncoderNodes
 
 final class TextEncoderNodeTests: XCTestCase {
@@ -72,12 +73,12 @@ final class TextEncoderNodeTests: XCTestCase {
         XCTAssertEqual(batched.map(\.text), texts)
         XCTAssertEqual(batched.map(\.generation), [0, 1, 2, 3])
 
-        // Each one alone gives the same numbers as in the batch.
+        // Each one alone gives the same numbers as in the batch, up to the rounding of two float32
+        // forward passes whose GEMMs see different row counts (EncoderTolerance.swift).
         let model = try InstalledModel.get()
         for e in batched {
             let alone = try XCTUnwrap(try model.embed([e.text]).first)
-            let d = compare(alone.tokenStates.toArray(), e.tokenStates.toArray())
-            XCTAssertLessThanOrEqual(d.maxAbs, 1e-5, e.text)
+            assertWithin(alone.tokenStates, e.tokenStates, .tokenStates(model.config, tokens: e.tokenStates.shape[0]), e.text)
         }
     }
 

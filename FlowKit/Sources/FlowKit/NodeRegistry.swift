@@ -31,6 +31,9 @@ public final class NodeRegistry: @unchecked Sendable {
         let name = nodeType.contract.type
         try lock.withLock {
             if let existing = entries[name] {
+                // The same type registered again (an embedded test graph first, the built-ins later) is
+                // harmless; another type under the name is not.
+                if ObjectIdentifier(existing.nodeType) == ObjectIdentifier(nodeType) { return }
                 throw DuplicateNodeType(type: name, existingOrigin: existing.origin, newOrigin: origin)
             }
             entries[name] = NodeRegistration(nodeType: nodeType, origin: origin)

@@ -60,11 +60,21 @@ extension GraphExpander {
             return o
         }
         guard scope.localIds.contains(ref.node) else {
-            diagnostics.append(.error("unknown node '\(ref.node)' in '\(ref)'\(Suggestion.didYouMean(ref.node, scope.localIds.sorted()))", at: loc))
+            diagnostics.append(.error("unknown node '\(ref.node)' in '\(ref)'\(suggestion(for: ref.node, in: scope))", at: loc))
             return nil
         }
         // An include that failed to expand already has its own error.
         if scope.includeIds.contains(ref.node) { return nil }
         return (scope.prefix + ref.node, ref.port)
+    }
+
+    /// "Did you mean" for an unknown node id, remembered per file: one unknown name (a subgraph's `in`
+    /// in a file compiled on its own) can be repeated thousands of times, each against every id.
+    private func suggestion(for id: String, in scope: FileScope) -> String {
+        let key = scope.prefix + "\u{0}" + id
+        if let known = idSuggestions[key] { return known }
+        let text = Suggestion.didYouMean(id, scope.sortedIds)
+        idSuggestions[key] = text
+        return text
     }
 }

@@ -42,6 +42,8 @@ struct FileScope {
     let declaredInputs: Set<String>
     var subgraphs: [String: Expansion] = [:]
     var localIds = Set<String>()
+    /// `localIds` in order, for "did you mean": sorted once, not once per unknown reference.
+    var sortedIds: [String] = []
     /// Ids of this file's includes, expanded or not.
     var includeIds = Set<String>()
 
@@ -65,12 +67,15 @@ final class GraphExpander {
     var rootDocument: GraphDocument?
     private var stack: [String] = []
     private let reader = YAMLReader()
+    private var documents: [String: GraphDocument?] = [:]
+    /// See `suggestion(for:in:)`.
+    var idSuggestions: [String: String] = [:]
 
     /// `given` holds values for the file's params: `--set` for the root, the include's params otherwise.
     func expand(file: String, prefix: String, given: [String: (ParamValue, SourceLocation?)],
                 includedAt: SourceLocation?, isRoot: Bool) -> Expansion? {
         let canonical = URL(fileURLWithPath: file).standardizedFileURL.resolvingSymlinksInPath().path
-        guard mayEnter(canonical, includedAt: includedAt), let doc = load(file) else { return nil }
+        guard mayEnter(canonical, includedAt: includedAt), let doc = load(file, includedAt: includedAt) else { return nil }
         if isRoot { rootDocument = doc }
         stack.append(canonical)
         defer { stack.removeLast() }
@@ -102,8 +107,16 @@ final class GraphExpander {
         return true
     }
 
-    /// Reads and parses one file, keeping its text so diagnostics can quote it.
-    private func load(_ file: String) -> GraphDocument? {
+    /// Reads and parses one file, keeping its text so diagnostics can quote it. A subgraph included many
+    /// times is read once, and its syntax errors are reported once.
+    private func load(_ file: String, includedAt: SourceLocation?) -> GraphDocument? {
+        if let known = documents[file] { return known }
+        let document = read(file, includedAt: includedAt)
+        documents[file] = document
+        return document
+    }
+
+    private func read(_ file: String, includedAt: SourceLocation?) -> GraphDocument? {
         let root: YNode
         do {
             let (node, text) = try reader.read(file: file)
@@ -111,7 +124,12 @@ final class GraphExpander {
             root = node
         } catch {
             if let text = try? String(contentsOfFile: file, encoding: .utf8) { sources[file] = text }
-            diagnostics += error.diagnostics
+            // A file that cannot be read at all has nothing to point into; its include line does.
+            diagnostics += error.diagnostics.map { d in
+                var d = d
+                if d.location == nil { d.location = includedAt }
+                return d
+            }
             return nil
         }
         var parser = GraphParser()
@@ -145,6 +163,7 @@ final class GraphExpander {
                 out.nodes.append(FlatNode(id: scope.prefix + decl.id, decl: decl, env: scope.env, baseDirectory: scope.directory))
             }
         }
+        scope.sortedIds = scope.localIds.sorted()
     }
 
     private func expandInclude(_ decl: NodeDeclaration, path include: String, at includeLocation: SourceLocation,

@@ -32,9 +32,11 @@ struct Substitution {
         var whole: ParamValue?
         var pieces = 0
         var column = loc.column
-        while let start = rest.range(of: "${") {
+        // The standard library's search, not Foundation's: `range(of:)` copied the rest of the text on
+        // every call, so a value with thousands of references took seconds.
+        while let start = rest.firstRange(of: "${") {
             out += rest[..<start.lowerBound]
-            column += rest.distance(from: rest.startIndex, to: start.lowerBound)
+            column += rest[..<start.lowerBound].unicodeScalars.count
             guard let end = rest[start.upperBound...].firstIndex(of: "}") else {
                 diagnostics.append(.error("unterminated '${' in '\(s)'", at: SourceLocation(file: loc.file, line: loc.line, column: column)))
                 return nil

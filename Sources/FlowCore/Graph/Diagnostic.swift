@@ -50,19 +50,26 @@ public struct DiagnosticRenderer {
 
     /// Registers a file's text so its lines can be quoted.
     public mutating func add(file: String, text: String) {
-        sources[file] = text.split(separator: "\n", omittingEmptySubsequences: false)
+        sources[file] = SourceLines.split(text)
+    }
+
+    /// The line of a registered file that a diagnostic at `location` quotes, if there is one.
+    public func quotedLine(at location: SourceLocation) -> Substring? {
+        guard let lines = sources[location.file], location.line >= 1, location.line <= lines.count else { return nil }
+        return lines[location.line - 1]
     }
 
     public func render(_ d: Diagnostic) -> String {
         var out = d.description
-        if let loc = d.location, let lines = sources[loc.file], loc.line >= 1, loc.line <= lines.count {
-            var line = String(lines[loc.line - 1])
-            if line.hasSuffix("\r") { line.removeLast() }
+        if let loc = d.location, let quoted = quotedLine(at: loc) {
+            // Columns count Unicode scalars, as libyaml's do.
+            var line = String.UnicodeScalarView(quoted.unicodeScalars)
             // Very long lines (minified or hostile input) would drown the message.
-            if line.count > 200 { line = String(line.prefix(200)) + "…" }
+            let cut = line.count > 200
+            if cut { line = String.UnicodeScalarView(line.prefix(200)) }
             let width = max(0, min(loc.column - 1, line.count))
-            let pad = String(line.prefix(width).map { $0 == "\t" ? "\t" : " " })
-            out += "\n  " + line + "\n  " + pad + "^"
+            let pad = String(line.prefix(width).map { $0 == "\t" ? Character("\t") : Character(" ") })
+            out += "\n  " + String(line) + (cut ? "…" : "") + "\n  " + pad + "^"
         }
         for note in d.notes { out += "\n" + render(note) }
         return out

@@ -8,15 +8,18 @@ enum ParamReferenceMasking {
     static func mask(_ text: String) -> String {
         guard text.contains("${") else { return text }
         let scalars = Array(text.unicodeScalars)
-        var out = String.UnicodeScalarView()
+        // Built as an array and converted once: appending to a String piece by piece copied it each
+        // time, which made a file of many references take seconds.
+        var out: [Unicode.Scalar] = []
+        out.reserveCapacity(scalars.count)
         var i = 0
         while i < scalars.count {
             if scalars[i] == "$", i + 1 < scalars.count, scalars[i + 1] == "{" {
                 var j = i + 2
                 while j < scalars.count, isNameScalar(scalars[j]) { j += 1 }
                 if j < scalars.count, scalars[j] == "}", j > i + 2 {
-                    out.append(contentsOf: open)
-                    out.append(contentsOf: scalars[(i + 2)..<j])
+                    out += open
+                    out += scalars[(i + 2)..<j]
                     out.append(close)
                     i = j + 1
                     continue
@@ -25,13 +28,27 @@ enum ParamReferenceMasking {
             out.append(scalars[i])
             i += 1
         }
-        return String(out)
+        var text = String.UnicodeScalarView()
+        text.append(contentsOf: out)
+        return String(text)
     }
 
     static func unmask(_ s: String) -> String {
         guard s.unicodeScalars.contains(open[0]) else { return s }
-        return s.replacingOccurrences(of: String(String.UnicodeScalarView(open)), with: "${")
-            .replacingOccurrences(of: String(close), with: "}")
+        let scalars = Array(s.unicodeScalars)
+        var out = String.UnicodeScalarView()
+        var i = 0
+        while i < scalars.count {
+            if scalars[i] == open[0], i + 1 < scalars.count, scalars[i + 1] == open[1] {
+                out.append("$")
+                out.append("{")
+                i += 2
+                continue
+            }
+            out.append(scalars[i] == close ? "}" : scalars[i])
+            i += 1
+        }
+        return String(out)
     }
 
     static func isNameScalar(_ c: Unicode.Scalar) -> Bool {

@@ -1,22 +1,30 @@
 /// "Did you mean …": the closest candidate by edit distance, if it is close enough to be a typo.
 enum Suggestion {
+    /// Suggestions are for typos in names people type. The distance costs the product of the lengths,
+    /// so longer words (a hostile 100,000-character name) get none rather than seconds of work.
+    static let longestWord = 100
+
     static func closest(to word: String, in candidates: some Sequence<String>) -> String? {
+        let lowered = Array(word.lowercased().unicodeScalars)
+        guard lowered.count <= longestWord else { return nil }
         var best: (String, Int)?
         for c in candidates {
-            let d = distance(word.lowercased(), c.lowercased())
-            if best == nil || d < best!.1 { best = (c, d) }
+            // Words whose lengths differ by more than the limit cannot be close enough; checking that
+            // first keeps a graph with thousands of ids from computing thousands of distances per error.
+            let length = c.unicodeScalars.count
+            let limit = max(2, min(lowered.count, length) / 3)
+            if abs(lowered.count - length) > limit { continue }
+            let d = distance(lowered, Array(c.lowercased().unicodeScalars))
+            if d <= limit, best == nil || d < best!.1 { best = (c, d) }
         }
-        guard let (c, d) = best else { return nil }
-        let limit = max(2, min(word.count, c.count) / 3)
-        return d <= limit ? c : nil
+        return best?.0
     }
 
     static func didYouMean(_ word: String, _ candidates: some Sequence<String>) -> String {
         closest(to: word, in: candidates).map { "; did you mean '\($0)'?" } ?? ""
     }
 
-    static func distance(_ a: String, _ b: String) -> Int {
-        let a = Array(a), b = Array(b)
+    static func distance(_ a: [Unicode.Scalar], _ b: [Unicode.Scalar]) -> Int {
         if a.isEmpty { return b.count }
         if b.isEmpty { return a.count }
         var prev = Array(0...b.count)

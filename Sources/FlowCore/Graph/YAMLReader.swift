@@ -11,18 +11,7 @@ public struct YAMLReader {
     public init() {}
 
     public func read(file: String) throws(GraphErrors) -> (YNode, String) {
-        let data: Data
-        do {
-            let attributes = try FileManager.default.attributesOfItem(atPath: file)
-            if let size = attributes[.size] as? Int, size > YAMLReader.maxBytes {
-                throw GraphErrors([.error("graph file is \(size) bytes; the limit is \(YAMLReader.maxBytes) bytes", at: SourceLocation(file: file, line: 1, column: 1))])
-            }
-            data = try Data(contentsOf: URL(fileURLWithPath: file))
-        } catch let e as GraphErrors {
-            throw e
-        } catch {
-            throw GraphErrors([.error("cannot read graph file '\(file)': \(Self.reason(error))", at: nil)])
-        }
+        let data = try GraphFileBytes.read(file, limit: YAMLReader.maxBytes)
         let text = try decode(data, file: file)
         return (try parse(text, file: file), text)
     }
@@ -43,10 +32,19 @@ public struct YAMLReader {
                 let what = b == 0 ? "a NUL byte" : String(format: "byte 0x%02X that is not valid UTF-8", b)
                 throw GraphErrors([.error("graph files must be UTF-8 text: found \(what)", at: SourceLocation(file: file, line: line, column: column))])
             }
-            if b == 0x0A { line += 1; column = 1 } else { column += 1 }
+            if YAMLReader.isLineBreak(bytes, at: i, length: length) { line += 1; column = 1 } else { column += 1 }
             i += length
         }
         throw GraphErrors([.error("graph file is not valid UTF-8", at: SourceLocation(file: file, line: 1, column: 1))])
+    }
+
+    /// The UTF-8 character at `i` ends a line as YAML counts lines (see SourceLines); "\r\n" ends it at "\n".
+    static func isLineBreak(_ bytes: [UInt8], at i: Int, length: Int) -> Bool {
+        switch bytes[i..<(i + length)] {
+        case [0x0A], [0xC2, 0x85], [0xE2, 0x80, 0xA8], [0xE2, 0x80, 0xA9]: return true
+        case [0x0D]: return i + 1 == bytes.count || bytes[i + 1] != 0x0A
+        default: return false
+        }
     }
 
     public func parse(_ text: String, file: String) throws(GraphErrors) -> YNode {
@@ -98,7 +96,10 @@ public struct YAMLReader {
     static func diagnostic(for error: YamlError, file: String, text: String) -> Diagnostic {
         switch error {
         case .scanner(_, let problem, let mark, _), .parser(_, let problem, let mark, _), .composer(_, let problem, let mark, _):
-            return .error("YAML syntax error: \(problem)", at: SourceLocation(file: file, line: mark.line, column: mark.column))
+            // libyaml places "found the end of the file" errors on a line after the last one.
+            let end = SourceLines.end(of: text, file: file)
+            let at = mark.line > end.line ? end : SourceLocation(file: file, line: mark.line, column: mark.column)
+            return .error("YAML syntax error: \(YAMLReader.plainProblem(problem))", at: at)
         case .reader(let problem, let offset, _, _):
             return .error("YAML reader error: \(problem)\(offset.map { " at byte \($0)" } ?? "")", at: SourceLocation(file: file, line: 1, column: 1))
         case .duplicatedKeysInMapping(let duplicates, let context):
@@ -111,9 +112,15 @@ public struct YAMLReader {
         }
     }
 
+    /// libyaml's own words, except where they name its C API.
+    static func plainProblem(_ problem: String) -> String {
+        if problem.hasPrefix("Maximum nesting level reached") { return "lists and mappings nest deeper than 1000 levels" }
+        return problem
+    }
+
     /// Yams reports the first occurrence of a duplicated key; users want the one they just added.
     static func secondOccurrence(of key: String, after first: SourceLocation, in text: String) -> SourceLocation? {
-        let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+        let lines = SourceLines.split(text)
         guard first.line <= lines.count else { return nil }
         let indent = first.column - 1
         for index in first.line..<lines.count {
@@ -130,11 +137,6 @@ public struct YAMLReader {
         return nil
     }
 
-    static func reason(_ error: Error) -> String {
-        let ns = error as NSError
-        if ns.domain == NSCocoaErrorDomain && (ns.code == NSFileReadNoSuchFileError || ns.code == 260) { return "no such file" }
-        return ns.localizedDescription
-    }
 }
 
 private extension String {

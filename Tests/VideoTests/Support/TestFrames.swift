@@ -33,19 +33,3 @@ enum TestFrames {
         return FrameBatch(width: width, height: height, firstFrame: 0, fps: fps, rgb: rgb)
     }
 }
-
-/// A fresh directory per test, removed afterwards.
-final class TemporaryDirectory {
-    let path: String
-    init() throws {
-        path = NSTemporaryDirectory() + "videotests-" + UUID().uuidString
-        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-    }
-    deinit { try? FileManager.default.removeItem(atPath: path) }
-    func file(_ name: String) -> String { path + "/" + name }
-}
-
-/// Where the committed fixtures are after SwiftPM copied them into the test bundle.
-func fixture(_ name: String) -> String {
-    Bundle.module.path(forResource: name, ofType: nil, inDirectory: "Fixtures")!
-}

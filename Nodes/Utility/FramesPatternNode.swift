@@ -2,7 +2,7 @@ import FlowKit
 
 /// A test-pattern video source: a square crossing a gradient, one `FrameBatch` per packet.
 /// Lets frame filters, encoders and plugins run without a model.
-public final class FramePattern: Node {
+public final class FramesPatternNode: Node {
     public static let contract = NodeContract(
         type: "frames.pattern",
         summary: "Test pattern: a white square moving over a colour gradient, in batches of frames.",

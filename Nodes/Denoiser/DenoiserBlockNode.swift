@@ -4,7 +4,7 @@ import FlowKit
 /// `denoiser.block`: block-causal autoregressive generation with the world-tiny DiT. Each block
 /// waits for its K/V context from the cache manager (a feedback edge, seeded for block 0), is
 /// denoised in a few steps, and its clean K/V go back to the cache manager.
-public final class DenoiserNode: Node {
+public final class DenoiserBlockNode: Node {
     public static let contract = NodeContract(
         type: "denoiser.block",
         summary: "Few-step block-causal denoising with a K/V cache (LongLive / Self-Forcing), re-cache on prompt switch",
@@ -183,7 +183,7 @@ public final class DenoiserNode: Node {
         if let active, active.conditioning.generation == conditioning.generation, active.conditioning.text == conditioning.text {
             return active
         }
-        return (conditioning, sampler.model.textContext(conditioning.tokens, generation: conditioning.generation))
+        return (conditioning, try conditioning.context(for: sampler.model))
     }
 
     public func finish(_ io: NodeIO) throws {
@@ -195,7 +195,7 @@ public final class DenoiserNode: Node {
     }
 }
 
-extension DenoiserNode: ReportsPendingWork {
+extension DenoiserBlockNode: ReportsPendingWork {
     /// Blocks not yet generated, prompts never applied, source blocks never denoised.
     public var pendingWork: [String] {
         var work: [String] = []

@@ -2,7 +2,7 @@ import FlowKit
 
 /// One turn of a feedback loop: on the seed or a packet coming back, emits the next position,
 /// and ends the stream after `iterations` turns. It shows how an autoregressive node closes its loop.
-public final class LoopStep: Node {
+public final class LoopStepNode: Node {
     public static let contract = NodeContract(
         type: "loop.step",
         summary: "Advances a feedback loop one step per packet; ends after the given iterations.",

@@ -3,7 +3,7 @@ import FlowKit
 
 /// Collects what arrives; optionally writes one line per packet to a file and a closing line in
 /// `finish`, so tests can see that a sink finalized after an error or an interrupt.
-public final class CollectSink: Node {
+public final class SinkCollectNode: Node {
     public static let contract = NodeContract(
         type: "sink.collect",
         summary: "Collects packets; can log them or write them to a file it finalizes at the end.",

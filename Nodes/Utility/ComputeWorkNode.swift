@@ -3,7 +3,7 @@ import FlowKit
 
 /// Passes packets through after a configurable single-threaded cost: spinning (CPU-bound) or
 /// sleeping (I/O- or accelerator-bound). Used by tests and the executor benchmark.
-public final class ComputeWork: Node {
+public final class ComputeWorkNode: Node {
     public static let contract = NodeContract(
         type: "compute.work",
         summary: "Pass-through with a configurable cost per packet; can fail on purpose.",

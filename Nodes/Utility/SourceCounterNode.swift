@@ -3,7 +3,7 @@ import FlowKit
 
 /// Emits 0, 1, 2, … and ends after `count` packets: a source with an explicit end of stream.
 /// With `interval_ms` it is a timer; unlike dora's timers it still ends.
-public final class CounterSource: Node {
+public final class SourceCounterNode: Node {
     public static let contract = NodeContract(
         type: "source.counter",
         summary: "Counts from start, one packet per call, and ends after count packets.",
