@@ -53,7 +53,8 @@ let package = Package(
                           path: "Benchmarks/LongLiveBench", exclude: ["torch_peer.py"]),
 
         // Numeric comparisons, fixture folders and temporary folders shared by every test target.
-        .target(name: "FlowTestSupport", dependencies: [flowKit], path: "Tests/FlowTestSupport"),
+        .target(name: "FlowTestSupport", dependencies: [flowKit], path: "Tests/FlowTestSupport",
+                resources: [.copy("LongLiveFixtures")]),
 
         .testTarget(name: "FlowCoreTests", dependencies: ["FlowCore", "BuiltinNodes", "UtilityNodes", "FlowTestSupport"],
                     path: "Tests/FlowCoreTests", resources: [.copy("Fixtures")]),
@@ -65,8 +66,15 @@ let package = Package(
                     path: "Tests/TextEncoderTests", resources: [.copy("Fixtures")]),
         .testTarget(name: "VideoTests", dependencies: ["VideoNodes", flowKit, "FlowTestSupport"],
                     path: "Tests/VideoTests", resources: [.copy("Fixtures")]),
+        // One test target per node family; LongLiveTests runs the LongLive graphs end to end.
+        .testTarget(name: "DenoiserTests", dependencies: ["DenoiserNodes", "CacheNodes", "InteractiveNodes", "FlowCore",
+                                                      flowKit, "FlowTestSupport"], path: "Tests/DenoiserTests"),
+        .testTarget(name: "CacheTests", dependencies: ["CacheNodes", flowKit, "FlowTestSupport"], path: "Tests/CacheTests"),
+        .testTarget(name: "VAETests", dependencies: ["VAENodes", flowKit, "FlowTestSupport"], path: "Tests/VAETests"),
+        .testTarget(name: "InteractiveTests", dependencies: ["InteractiveNodes", flowKit, "FlowTestSupport"],
+                    path: "Tests/InteractiveTests"),
         .testTarget(name: "LongLiveTests", dependencies: ["VAENodes", "DenoiserNodes", "CacheNodes", "InteractiveNodes",
                                                      "FlowCore", "BuiltinNodes", flowKit, "FlowTestSupport"],
-                    path: "Tests/LongLiveTests", resources: [.copy("Fixtures")]),
+                    path: "Tests/LongLiveTests"),
     ]
 )

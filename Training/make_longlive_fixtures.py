@@ -1,6 +1,6 @@
 """Fixtures for the LongLive Swift nodes (vae.decoder, denoiser.block, cache.manager), made with reference.py.
 
-    python3 Training/make_longlive_fixtures.py                 # small random model + fixtures -> Tests/LongLiveTests/Fixtures/
+    python3 Training/make_longlive_fixtures.py                 # small random model + fixtures -> Tests/FlowTestSupport/LongLiveFixtures/
     python3 Training/make_longlive_fixtures.py --full out/world-tiny-random   # full-size random model (no fixtures)
     python3 Training/make_longlive_fixtures.py --encoder       # only vae_encode + denoiser_v2v, from the existing fixture model
     python3 Training/make_longlive_fixtures.py --pooled        # only the pooled_text (world-tiny v2) model + its stream
@@ -23,7 +23,7 @@ import numpy as np
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(HERE)
 # LONGLIVE_FIXTURE_DIR: write elsewhere, e.g. to check that a change leaves the committed fixtures byte-identical
-FIX = os.environ.get("LONGLIVE_FIXTURE_DIR", os.path.join(REPO, "Tests", "LongLiveTests", "Fixtures"))
+FIX = os.environ.get("LONGLIVE_FIXTURE_DIR", os.path.join(REPO, "Tests", "FlowTestSupport", "LongLiveFixtures"))
 
 
 def vae_shapes(ch, zc=16):

@@ -5,6 +5,7 @@ it writes:
 
     python3 Training/reference.py --fixtures        # writes Tests/ModelFixtures/*.safetensors from Models/world-tiny
     python3 Training/reference.py --check           # compares against torch (imports torch only in that mode)
+    python3 Training/reference.py --check-pooled    # only the pooled_text (world-tiny v2) path, on a random model
 
 Fixtures (inputs and expected outputs, f32, names documented in Tests/ModelFixtures/README.md):
   vae_decode.safetensors      latents -> video frames, streamed one latent frame at a time with the causal cache

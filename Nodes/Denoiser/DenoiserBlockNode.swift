@@ -138,9 +138,9 @@ public final class DenoiserBlockNode: Node {
                                                                            computeSeconds: Date().timeIntervalSince(t0))))
                 visible = ctx.sink + window
             }
-            io.log("block \(block): prompt \(next.conditioning.generation) \"\(next.conditioning.text)\"")
+            io.log("block \(block): prompt \(next.conditioning.generation) \"\(LogText.shortened(next.conditioning.text))\"")
         }
-        if active == nil { io.log("block \(block): prompt \(next.conditioning.generation) \"\(next.conditioning.text)\"") }
+        if active == nil { io.log("block \(block): prompt \(next.conditioning.generation) \"\(LogText.shortened(next.conditioning.text))\"") }
         active = next
         if (block + 1) * sampler.blockFrames > sampler.model.config.sampler.maxTrainedPosition && !warnedPosition {
             warnedPosition = true

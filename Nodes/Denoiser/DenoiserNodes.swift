@@ -13,11 +13,12 @@ import FlowKit
 ///
 /// - Files: `DenoiserBlockNode.swift` (contract, prompt timing, the block loop), `BlockSampler.swift` (steps of one
 ///   block), `DiTModel.swift` + `DiTWeights.swift` + `DiTConfig.swift` (the transformer), `Conditioning.swift`
-///   (prompts as the denoiser applies them), `FlowSchedule.swift`, `TimestepEmbedding.swift`, `RotaryTable.swift`,
-///   `TokenOps.swift`, `LayerKV.swift`, `SeededNoise.swift`; `NoiseControllerNode.swift` +
+///   (prompts as the denoiser applies them), `PooledText.swift` (v2's sentence-vector conditioning),
+///   `FlowSchedule.swift`, `TimestepEmbedding.swift`, `RotaryTable.swift`, `TokenOps.swift`, `LayerKV.swift`,
+///   `SeededNoise.swift`; `NoiseControllerNode.swift` +
 ///   `MotionNoiseController.swift` + `VideoToVideoStart.swift` (video-to-video).
 /// - Shared layers it uses from FlowKit: `LatentNormalization`, `Linear`, the attention kernels.
-/// - Fixtures: `Tests/DenoiserTests/Fixtures` (`python3 Training/make_longlive_fixtures.py`), golden streams of the
+/// - Fixtures: `Tests/FlowTestSupport/LongLiveFixtures` (`python3 Training/make_longlive_fixtures.py`), golden streams of the
 ///   shipped weights in `Tests/ModelFixtures` (`python3 Training/export.py --fixtures`).
 /// - Tests: `Tests/DenoiserTests` (parity with the numpy reference, the loop with cache.manager as an embedded graph).
 /// - Benchmark: `Benchmarks/LongLiveBench` (FPS, latency, RSS; against torch with `--torch`).

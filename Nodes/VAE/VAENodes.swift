@@ -11,7 +11,7 @@ import FlowKit
 ///   `VAEEncoder.swift` (the networks), `VAEConfig.swift` (config.json, shape symbols C, h, w, H, W).
 /// - Shared layers it uses from FlowKit/Layers: `Conv2d`, `GroupNormLayer`, `ResBlock2d`, `CausalConv3d`,
 ///   `CausalResBlock3d`, `FramePixels`, `FrameQuantizer`.
-/// - Fixtures: `Tests/VAETests/Fixtures` (`python3 Training/make_longlive_fixtures.py`) and `Tests/ModelFixtures`.
+/// - Fixtures: `Tests/FlowTestSupport/LongLiveFixtures` (`python3 Training/make_longlive_fixtures.py`) and `Tests/ModelFixtures`.
 /// - Tests: `Tests/VAETests` (parity, streaming equals whole-clip). Benchmark: `Benchmarks/LongLiveBench`.
 public enum VAENodes {
     public static var types: [any Node.Type] { [VAEDecoderNode.self, VAEEncoderNode.self] }

@@ -45,10 +45,21 @@ final class BadGraphCorpusTests: XCTestCase {
         ("unknown_type.yaml", "unknown_type.yaml", 4, 18, "unknown node type 'source.countr'; did you mean 'source.counter'? (`flowrun nodes` lists them)"),
         ("wrong_version.yaml", "wrong_version.yaml", 1, 10, "unsupported graph version 2; this flowrun reads version 1"),
         ("yaml_syntax.yaml", "yaml_syntax.yaml", 5, 7, "YAML syntax error: did not find expected ',' or '}'"),
+        // Found by GraphFuzzTests; each file says how.
+        ("cr_line_breaks.yaml", "cr_line_breaks.yaml", 6, 18, "unknown node type 'source.countr'; did you mean 'source.counter'? (`flowrun nodes` lists them)"),
+        ("deep_nesting.yaml", "deep_nesting.yaml", 6, 42, "YAML syntax error: lists and mappings nest deeper than 1000 levels"),
+        ("huge_unknown_type.yaml", "huge_unknown_type.yaml", 6, 18, "unknown node type '\(String(repeating: "x", count: 2000))' (`flowrun nodes` lists them)"),
+        ("include_folder.yaml", "include_folder.yaml", 6, 19, "cannot read graph file '{dir}/.': it is a folder"),
+        ("long_interpolation.yaml", "long_interpolation.yaml", 9, 37, "param 'mode' of node 'work': '\(String(repeating: "spin", count: 20))' is not one of spin, sleep"),
+        ("many_param_references.yaml", "many_param_references.yaml", 8, 3, "node 'count' needs a 'type:' (or 'include:' for a subgraph)"),
+        ("many_unknown_references.yaml", "many_unknown_references.yaml", 6, 46, "unknown node 'in' in 'in.in'"),
+        ("repeated_include.yaml", "broken_stage.yaml", 7, 1, "YAML syntax error: did not find expected ',' or '}'"),
+        ("unexpected_end.yaml", "unexpected_end.yaml", 7, 4, "YAML syntax error: could not find expected ':'"),
+        ("unconnected_subgraph_input.yaml", "unconnected_subgraph_input.yaml", 6, 21, "input 'in' of subgraph 'stage' is not connected; node 'stage/work' (compute.work) needs it for its input 'in' (any)"),
     ]
 
     func testEveryCorpusFileGivesItsExpectedError() throws {
-        XCTAssertGreaterThanOrEqual(Self.corpus.count, 30)
+        XCTAssertGreaterThanOrEqual(Self.corpus.count, 40)
         let dir = Fixtures.root.appendingPathComponent("bad").path
         for (name, errorFile, line, column, message) in Self.corpus {
             let result = compile(Fixtures.bad(name))
@@ -94,6 +105,39 @@ final class BadGraphCorpusTests: XCTestCase {
         XCTAssertEqual(first?.location?.line, 1)
     }
 
+    /// Every error can be quoted: the line it points at exists and is the one meant, whatever the line ends.
+    func testEveryCorpusErrorQuotesItsLine() throws {
+        for (name, _, _, _, _) in Self.corpus {
+            let result = compile(Fixtures.bad(name))
+            guard let first = result.errors.first, let location = first.location, result.sources[location.file] != nil else { continue }
+            XCTAssertNotNil(result.renderer.quotedLine(at: location), "\(name): \(first)")
+        }
+        let cr = compile(Fixtures.bad("cr_line_breaks.yaml"))
+        let first = try XCTUnwrap(cr.errors.first?.location)
+        XCTAssertEqual(cr.renderer.quotedLine(at: first), "  count: { type: source.countr }")
+    }
+
+    /// A subgraph included many times is read once: its syntax error is reported once, not per include.
+    func testARepeatedIncludeReportsItsErrorOnce() {
+        let errors = compile(Fixtures.bad("repeated_include.yaml")).errors
+        XCTAssertEqual(errors.filter { $0.message.hasPrefix("YAML syntax error") }.count, 1, errors.map(\.message).joined(separator: "\n"))
+    }
+
+    /// Files that each include the next twice multiply: sixteen levels would make 65,536 copies.
+    func testIncludesThatMultiplyStopAtTheNodeLimit() throws {
+        let dir = Fixtures.temporaryDirectory()
+        for level in 0..<16 {
+            let next = level < 15 ? "  a: { include: l\(level + 1).yaml, inputs: { in: w.out } }\n  b: { include: l\(level + 1).yaml, inputs: { in: w.out } }\n" : ""
+            try "version: 1\nname: l\(level)\ninputs: [in]\noutputs: { out: w.out }\nnodes:\n  w: { type: compute.work, inputs: { in: in.in } }\n\(next)"
+                .write(to: dir.appendingPathComponent("l\(level).yaml"), atomically: true, encoding: .utf8)
+        }
+        let root = dir.appendingPathComponent("root.yaml")
+        try "version: 1\nname: root\nnodes:\n  c: { type: source.counter, count: 1 }\n  t: { include: l0.yaml, inputs: { in: c.value } }\n"
+            .write(to: root, atomically: true, encoding: .utf8)
+        let messages = compile(root.path).errors.map(\.message)
+        XCTAssertTrue(messages.contains("the graph expands to more than 20000 nodes (includes that include each other several times?); this include and later ones are not expanded"), messages.prefix(3).joined(separator: "\n"))
+    }
+
     func testBadOverridesAreReported() {
         let path = Fixtures.graph("""
         version: 1
@@ -109,6 +153,29 @@ final class BadGraphCorpusTests: XCTestCase {
         XCTAssertEqual(compile(path, overrides: ["framez=4"]).errors.map(\.message), ["--set framez: the graph has no param 'framez'; did you mean 'frames'?"])
         XCTAssertEqual(compile(path, overrides: ["frames"]).errors.map(\.message), ["bad --set 'frames': write key=value, e.g. --set frames=960"])
         XCTAssertNotNil(compile(path, overrides: ["frames=7"]).graph)
+    }
+
+    /// Found by GraphFuzzTests: `--set` errors had no position. They point at the param's declaration
+    /// (its type and range are there), or, for a name the graph does not declare, at its params.
+    func testBadOverridesPointAtTheParamTheyTriedToSet() {
+        let path = Fixtures.graph("""
+        version: 1
+        name: o
+        params:
+          packets: { type: int, default: 3 }
+          frames: { type: int, default: 3, min: 1 }
+        nodes:
+          count: { type: source.counter, count: ${frames} }
+          sink: { type: sink.collect, inputs: { in: count.value } }
+        """)
+        func place(_ overrides: [String]) -> String? {
+            compile(path, overrides: overrides).errors.first?.location.map { "\($0.line):\($0.column)" }
+        }
+        XCTAssertEqual(place(["frames=abc"]), "5:3")
+        XCTAssertEqual(place(["frames=0"]), "5:3")
+        XCTAssertEqual(place(["frames"]), "5:3")
+        XCTAssertEqual(place(["framez=4"]), "4:3")
+        XCTAssertEqual(place(["=4"]), "4:3")
     }
 
     func testMissingFileIsAnError() {

@@ -59,9 +59,10 @@ final class PluginTests: XCTestCase {
     func testExamplePluginRunsInAGraph() throws {
         _ = try exampleLibraryOrFail()
         let dir = Fixtures.temporaryDirectory()
-        let (status, log) = try flowrun([Self.examplePackage.appendingPathComponent("tint.yaml").path, "--quiet"], cwd: dir)
+        let out = dir.appendingPathComponent("out/tint.txt").path
+        let (status, log) = try flowrun([Self.examplePackage.appendingPathComponent("tint.yaml").path, "--set", "out=\(out)", "--quiet"], cwd: dir)
         XCTAssertEqual(status, 0, log)
-        let lines = try String(contentsOf: dir.appendingPathComponent("out/tint.txt"), encoding: .utf8).split(separator: "\n")
+        let lines = try String(contentsOfFile: out, encoding: .utf8).split(separator: "\n")
         XCTAssertEqual(lines.count, 5)
         XCTAssertEqual(lines.last, "end 4")
     }

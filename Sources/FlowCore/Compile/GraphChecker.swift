@@ -83,8 +83,14 @@ struct GraphChecker {
         let written = Set(expansion.edges.map { $0.toNode + "." + $0.toPort } + expansion.nodes.flatMap { n in n.decl.inputs.map { n.id + "." + $0.port } })
         let producers = Set(edges.map(\.from))
         for node in nodes {
-            for spec in node.contract.inputs where spec.required && feeds[node.id + "." + spec.name] == nil && !written.contains(node.id + "." + spec.name) {
-                diagnostics.append(.error("node '\(node.id)' (\(node.contract.type)) is missing required input '\(spec.name)' (\(spec.type))", at: node.location))
+            for spec in node.contract.inputs where spec.required && feeds[node.id + "." + spec.name] == nil {
+                let key = node.id + "." + spec.name
+                if let open = expansion.unconnectedInputs[key] {
+                    diagnostics.append(.error("input '\(open.input)' of subgraph '\(open.include)' is not connected; node '\(node.id)' (\(node.contract.type)) needs it for its input '\(spec.name)' (\(spec.type))",
+                                              at: open.location, notes: [.note("\(node.id) is declared here", at: node.location)]))
+                } else if !written.contains(key) {
+                    diagnostics.append(.error("node '\(node.id)' (\(node.contract.type)) is missing required input '\(spec.name)' (\(spec.type))", at: node.location))
+                }
             }
             if !node.contract.outputs.isEmpty && !producers.contains(node.index) {
                 diagnostics.append(.warning("outputs of node '\(node.id)' (\(node.contract.type)) go nowhere", at: node.location))

@@ -44,7 +44,7 @@ public struct GraphCompiler {
         }
         diagnostics += expander.diagnostics
         guard let expansion else {
-            return Result(graph: nil, diagnostics: diagnostics, sources: expander.sources)
+            return Result(graph: nil, diagnostics: GraphCompiler.once(diagnostics), sources: expander.sources)
         }
         for plugin in expansion.plugins {
             do { try loadPlugin?(plugin.path) }
@@ -55,7 +55,13 @@ public struct GraphCompiler {
         let graph = checker.check(document: expander.rootDocument, file: file)
         diagnostics += checker.diagnostics
         let failed = diagnostics.contains { $0.severity == .error }
-        return Result(graph: failed ? nil : graph, diagnostics: diagnostics, sources: expander.sources)
+        return Result(graph: failed ? nil : graph, diagnostics: GraphCompiler.once(diagnostics), sources: expander.sources)
     }
 
+
+    /// Each diagnostic once, in order: a subgraph included many times repeats the errors in its own text.
+    static func once(_ diagnostics: [Diagnostic]) -> [Diagnostic] {
+        var seen = Set<Diagnostic>()
+        return diagnostics.filter { seen.insert($0).inserted }
+    }
 }

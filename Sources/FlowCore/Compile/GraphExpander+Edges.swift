@@ -50,6 +50,17 @@ extension GraphExpander {
         }
     }
 
+    /// Subgraph inputs this file's includes declare and use but this file does not connect.
+    func noteUnconnectedInputs(of scope: FileScope, in out: inout Expansion) {
+        for decl in scope.doc.nodes {
+            guard let sub = scope.subgraphs[decl.id], let location = decl.includeLocation else { continue }
+            let connected = Set(decl.inputs.map(\.port))
+            for (input, consumers) in sub.inputConsumers where !connected.contains(input) {
+                for c in consumers { out.unconnectedInputs[c.node + "." + c.port] = (input, scope.prefix + decl.id, location) }
+            }
+        }
+    }
+
     /// The full id and port a `node.port` written in this file stands for (an include's output included).
     func source(_ ref: PortReference, at loc: SourceLocation, in scope: FileScope) -> (node: String, port: String)? {
         if let sub = scope.subgraphs[ref.node] {

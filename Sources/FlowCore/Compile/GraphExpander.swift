@@ -29,6 +29,9 @@ struct Expansion {
     /// Subgraph input name -> the internal ports fed from it, with their edge options.
     var inputConsumers: [String: [(node: String, port: String, edge: EdgeDeclaration, queue: Int?, policy: EdgePolicy?)]] = [:]
     var plugins: [(path: String, location: SourceLocation)] = []
+    /// Internal `node.port`s fed from a subgraph input that its includer left unconnected, with the
+    /// input's name and the include: a required one would wait forever, so the checker reports it.
+    var unconnectedInputs: [String: (input: String, include: String, location: SourceLocation)] = [:]
 }
 
 /// One file being expanded: what its edges and outputs are resolved against.
@@ -62,12 +65,17 @@ struct FileScope {
 /// Loads a graph file and every file it includes, and flattens them into one node and edge list.
 final class GraphExpander {
     static let maxIncludeDepth = 16
+    /// Nodes after includes are expanded. Sixteen levels of files that each include the next twice make
+    /// 65,536 copies of the last; hand-written graphs have tens of nodes.
+    static let maxNodes = 20_000
     var diagnostics: [Diagnostic] = []
     var sources: [String: String] = [:]
     var rootDocument: GraphDocument?
     private var stack: [String] = []
     private let reader = YAMLReader()
     private var documents: [String: GraphDocument?] = [:]
+    private var nodeCount = 0
+    private var refusedMoreNodes = false
     /// See `suggestion(for:in:)`.
     var idSuggestions: [String: String] = [:]
 
@@ -87,6 +95,7 @@ final class GraphExpander {
         // Includes first: references into them need their outputs.
         addNodes(of: &scope, to: &out)
         addEdges(of: scope, to: &out)
+        noteUnconnectedInputs(of: scope, in: &out)
         for o in doc.outputs {
             if let s = source(o.from, at: o.location, in: scope) { out.outputs[o.name] = s }
         }
@@ -154,16 +163,29 @@ final class GraphExpander {
                 diagnostics.append(.error("'in' names a subgraph's inputs; choose another node id", at: decl.location))
             }
             if let include = decl.include, let includeLocation = decl.includeLocation {
+                guard nodeCount <= GraphExpander.maxNodes else {
+                    refuseMoreNodes(at: includeLocation)
+                    continue
+                }
                 guard let sub = expandInclude(decl, path: include, at: includeLocation, in: scope) else { continue }
                 scope.subgraphs[decl.id] = sub
                 out.nodes += sub.nodes
                 out.edges += sub.edges
                 out.plugins += sub.plugins
+                out.unconnectedInputs.merge(sub.unconnectedInputs) { a, _ in a }
             } else if decl.type != nil {
+                nodeCount += 1
                 out.nodes.append(FlatNode(id: scope.prefix + decl.id, decl: decl, env: scope.env, baseDirectory: scope.directory))
             }
         }
         scope.sortedIds = scope.localIds.sorted()
+    }
+
+    /// Said once, at the first include not expanded.
+    private func refuseMoreNodes(at location: SourceLocation) {
+        guard !refusedMoreNodes else { return }
+        refusedMoreNodes = true
+        diagnostics.append(.error("the graph expands to more than \(GraphExpander.maxNodes) nodes (includes that include each other several times?); this include and later ones are not expanded", at: location))
     }
 
     private func expandInclude(_ decl: NodeDeclaration, path include: String, at includeLocation: SourceLocation,

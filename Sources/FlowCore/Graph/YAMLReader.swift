@@ -32,19 +32,11 @@ public struct YAMLReader {
                 let what = b == 0 ? "a NUL byte" : String(format: "byte 0x%02X that is not valid UTF-8", b)
                 throw GraphErrors([.error("graph files must be UTF-8 text: found \(what)", at: SourceLocation(file: file, line: line, column: column))])
             }
-            if YAMLReader.isLineBreak(bytes, at: i, length: length) { line += 1; column = 1 } else { column += 1 }
-            i += length
+            let lineBreak = SourceLines.lineBreakLength(bytes, at: i)
+            if lineBreak > 0 { line += 1; column = 1 } else { column += 1 }
+            i += max(length, lineBreak)
         }
         throw GraphErrors([.error("graph file is not valid UTF-8", at: SourceLocation(file: file, line: 1, column: 1))])
-    }
-
-    /// The UTF-8 character at `i` ends a line as YAML counts lines (see SourceLines); "\r\n" ends it at "\n".
-    static func isLineBreak(_ bytes: [UInt8], at i: Int, length: Int) -> Bool {
-        switch bytes[i..<(i + length)] {
-        case [0x0A], [0xC2, 0x85], [0xE2, 0x80, 0xA8], [0xE2, 0x80, 0xA9]: return true
-        case [0x0D]: return i + 1 == bytes.count || bytes[i + 1] != 0x0A
-        default: return false
-        }
     }
 
     public func parse(_ text: String, file: String) throws(GraphErrors) -> YNode {

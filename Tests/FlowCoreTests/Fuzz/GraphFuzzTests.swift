@@ -37,14 +37,11 @@ final class GraphFuzzTests: XCTestCase {
             let fuzzCase = FuzzCase.make(index, from: workspace, &rng)
             try workspace.write(fuzzCase)
             let file = workspace.caseFile.path, overrides = fuzzCase.overrides
-            let t0 = Date()
             guard let report = watchdog.run({ FuzzOracle.check(file: file, overrides: overrides) }) else {
                 let kept = workspace.keep(fuzzCase)
                 return XCTFail("case \(index) ran over 2 s (a hang); FLOWRUN_FUZZ_SEED=\(seed) FLOWRUN_FUZZ_CASE=\(index) replays it; kept in \(kept.path)")
             }
             try workspace.restore(fuzzCase)
-            let dt = Date().timeIntervalSince(t0)
-            if dt > 0.1 { print(String(format: "SLOW %.3f ", dt) + fuzzCase.describe().replacingOccurrences(of: "\n", with: " | ").prefix(300)) }
             if report.compiled { compiled += 1 }
             for problem in report.problems where seen.insert(Self.kind(of: problem)).inserted && seen.count <= reportLimit {
                 let kept = workspace.keep(fuzzCase)

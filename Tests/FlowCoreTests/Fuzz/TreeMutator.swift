@@ -21,7 +21,7 @@ enum TreeMutator {
         case 8: return tree.replacing(at: path) { _ in .scalar(HostileValues.scalar(&rng), quoted: rng.oneIn(3)) }
         case 9: return tree.replacing(at: path) { _ in rng.pick(all).tree }
         case 10: return rng.oneIn(20) ? aliasBomb(tree, &rng) : tree.replacing(at: path) { dropKey($0, &rng) }
-        case 11: return rng.oneIn(10) ? grow(tree, copies: 1 + rng.below(1_500), &rng) : tree.replacing(at: path) { reshape($0, &rng) }
+        case 11: return rng.oneIn(10) ? grow(tree, &rng) : tree.replacing(at: path) { reshape($0, &rng) }
         default: return tree.replacing(at: path) { replaceScalars(in: $0, &rng) }
         }
     }
@@ -115,11 +115,22 @@ enum TreeMutator {
         return .map(pairs)
     }
 
-    /// Many copies of one node under new ids: a big graph must still check in linear-ish time.
-    static func grow(_ tree: FuzzTree, copies: Int, _ rng: inout SplitMix64) -> FuzzTree {
+    /// Node types that read model files while the graph is checked (config.json for shape symbols).
+    static let modelTypes: Set<String> = ["denoiser.block", "vae.decoder", "vae.encoder", "video.source", "text.encoder"]
+
+    /// Many copies of one node under new ids: a big graph must still check in linear time (thousands of
+    /// nodes found several quadratic steps). Nodes that read model files and includes cost milliseconds
+    /// each even when linear, so they are copied at most 100 times to stay well inside the hang guard.
+    static func grow(_ tree: FuzzTree, _ rng: inout SplitMix64) -> FuzzTree {
         guard case .map(var top) = tree, let n = top.firstIndex(where: { $0.key == "nodes" }),
               case .map(var nodes) = top[n].value, let original = nodes.first else { return tree }
         let model = rng.pick(nodes)
+        var costly = true
+        if case .map(let fields) = model.value, !fields.contains(where: { $0.key == "include" }),
+           let type = fields.first(where: { $0.key == "type" }), case .scalar(let name, _) = type.value {
+            costly = modelTypes.contains(name)
+        }
+        let copies = 1 + rng.below(costly ? 100 : 1_500)
         for i in 0..<copies { nodes.append(("\(original.key)\(i)", model.value)) }
         top[n].value = .map(nodes)
         return .map(top)

@@ -1,38 +1,14 @@
 import Foundation
 import XCTest
 import FlowKit
-import FlowTestSupport
-import VAENodes
 @testable import DenoiserNodes
 @testable import CacheNodes
 
-/// The same parity checks on the shipped model and its golden fixtures (Models/world-tiny,
+/// The shipped denoiser's streams, plain and guided, against their golden fixture (Models/world-tiny,
 /// Tests/ModelFixtures, made by Training/export.py --fixtures). Skipped until they are exported.
-final class ShippedModelParityTests: XCTestCase {
-    var root: URL { Repository.root }
-
-    func shipped(_ fixture: String, model section: String) throws -> (String, SafetensorsFile) {
-        let modelDir = root.appendingPathComponent("Models/world-tiny").path
-        let path = root.appendingPathComponent("Tests/ModelFixtures/\(fixture).safetensors").path
-        guard FileManager.default.fileExists(atPath: path),
-              let folder = try? ModelFolder(path: modelDir), (try? folder.section(section)) != nil else {
-            throw XCTSkip("Models/world-tiny (\(section)) or Tests/ModelFixtures/\(fixture) not exported yet")
-        }
-        return (modelDir, try SafetensorsFile(path: path))
-    }
-
-    func testVAEDecodeMatchesTheGoldenFixture() throws {
-        let (modelDir, fx) = try shipped("vae_decode", model: "vae")
-        let latents = try fx.f32("latents"), expected = try fx.f32("video")
-        var runner = try VAEDecoderRunner(modelFolder: modelDir)
-        let parts = (0..<latents.shape[0]).map { runner.decode(latents.slice(dim: 0, $0..<($0 + 1))) }
-        let result = assertWithin(Tensor.concatenate(parts, dim: 0), expected,
-                                  .network(reductionLength: try vaeDecoderReductionLength(modelDir)), "shipped vae decode")
-        print("shipped vae streamed vs reference: error/bound \(result?.worstRatio ?? .infinity), max error \(result?.maxError ?? .infinity)")
-    }
-
+final class ShippedDenoiserParityTests: XCTestCase {
     func testDenoiserStreamMatchesTheGoldenFixture() throws {
-        let (modelDir, fx) = try shipped("denoiser_stream", model: "denoiser")
+        let (modelDir, fx) = try ShippedModel.fixture("denoiser_stream", model: "denoiser")
         let model = try DiTModel(folder: try ModelFolder(path: modelDir))
         let worst = try stream(model, fx, expected: "latents", guidance: 1)
         print("shipped denoiser 5-block stream vs reference: error/bound \(worst)")
@@ -40,7 +16,7 @@ final class ShippedModelParityTests: XCTestCase {
 
     /// Classifier-free guidance: the unconditional call uses the exported empty-prompt states.
     func testGuidedDenoiserStreamMatchesTheGoldenFixture() throws {
-        let (modelDir, fx) = try shipped("denoiser_stream", model: "denoiser")
+        let (modelDir, fx) = try ShippedModel.fixture("denoiser_stream", model: "denoiser")
         guard fx.contains("latents_guided") else { throw XCTSkip("the exported fixture has no guided stream (older export)") }
         let model = try DiTModel(folder: try ModelFolder(path: modelDir))
         XCTAssertNotNil(model.weights.nullText, "the export ships the empty prompt's states")

@@ -3,16 +3,16 @@ import FlowKit
 
 /// A stand-in for `text.encoder` in tests: deterministic pseudo-random token states per prompt text,
 /// so graph tests need neither MiniLM weights nor its run time.
-final class TextStubNode: Node {
-    static let contract = NodeContract(
+public final class TextStubNode: Node {
+    public static let contract = NodeContract(
         type: "test.text_stub",
         summary: "Test stand-in for text.encoder: hashed pseudo-random token states",
         inputs: [PortSpec("prompt", Prompt.self)],
         outputs: [PortSpec("embedding", TextEmbedding.self)])
 
-    init(context: NodeContext) throws {}
+    public init(context: NodeContext) throws {}
 
-    static func embedding(_ prompt: Prompt) -> TextEmbedding {
+    public static func embedding(_ prompt: Prompt) -> TextEmbedding {
         var state: UInt64 = 1469598103934665603
         for b in prompt.text.utf8 { state = (state ^ UInt64(b)) &* 1099511628211 }
         let tokens = Tensor(shape: [6, 384]) { out in
@@ -26,7 +26,7 @@ final class TextStubNode: Node {
                              mode: prompt.mode, nextStartFrame: prompt.nextStartFrame)
     }
 
-    func process(_ packet: Packet, port: String, _ io: NodeIO) throws {
+    public func process(_ packet: Packet, port: String, _ io: NodeIO) throws {
         try io.emit("embedding", Packet(position: packet.position, payload: Self.embedding(try packet.value(as: Prompt.self)), meta: packet.meta))
     }
 }
