@@ -37,33 +37,11 @@ final class ShippedDenoiserParityTests: XCTestCase {
         XCTAssertGreaterThan(maxAbsDifference(plain, guided), 1e-2)
     }
 
-    /// Runs the fixture's stream and checks every block's x0; returns the worst error/bound.
     private func stream(_ model: DiTModel, _ fx: SafetensorsFile, expected key: String, guidance: Double) throws -> Double {
-        let noises = try fx.f32("noises"), expected = try fx.f32(key)
-        let switchBlock = Int(try fx.f32("switch_block").scalar)
         let textA = model.textContext(try fx.f32("text_a"), generation: 0)
         let textB = model.textContext(try fx.f32("text_b"), generation: 1)
-        let s = model.config.sampler
-        let sampler = BlockSampler(model: model, schedule: FlowSchedule(steps: s.steps, shift: s.shift), blockFrames: s.blockFrames,
-                                   guidance: try BlockSampler.Guidance(model: model, scale: guidance))
-        var store = KVStore(policy: CachePolicy(sinkFrames: s.sinkFrames, windowFrames: s.windowFrames))
-        var worst = 0.0
-        for b in 0..<expected.shape[0] {
-            let text = b < switchBlock ? textA : textB
-            var ctx = store.context(block: b)
-            if b == switchBlock && !ctx.window.isEmpty {
-                try store.recache(try sampler.recache(window: ctx.window, sink: ctx.sink, text: text), seconds: 0)
-                ctx = store.context(block: b)
-            }
-            let blockNoise = noises.select(dim: 0, b)
-            let draws = (0..<blockNoise.shape[0]).map { blockNoise.select(dim: 0, $0).contiguous() }
-            let result = sampler.generate(block: b, noises: draws, text: text, visible: ctx.frames)
-            _ = try store.append(result.frames, blockFrames: s.blockFrames)
-            var tolerance = Tolerance.network(reductionLength: model.config.streamReductionLength(block: b, textTokens: max(textA.tokens, textB.tokens)))
-            tolerance.coefficient *= DiTConfig.guidanceGain(guidance)
-            let check = assertWithin(result.x0, expected.select(dim: 0, b).contiguous(), tolerance, "\(key) block \(b)")
-            worst = max(worst, check?.worstRatio ?? .infinity)
-        }
-        return worst
+        return try FixtureStream(model: model, fixture: fx, textA: textA, textB: textB) { block, tokens in
+            model.config.streamReductionLength(block: block, textTokens: tokens)
+        }.check(expected: key, guidance: guidance)
     }
 }

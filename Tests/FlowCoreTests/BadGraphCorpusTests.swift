@@ -46,6 +46,7 @@ final class BadGraphCorpusTests: XCTestCase {
         ("wrong_version.yaml", "wrong_version.yaml", 1, 10, "unsupported graph version 2; this flowrun reads version 1"),
         ("yaml_syntax.yaml", "yaml_syntax.yaml", 5, 7, "YAML syntax error: did not find expected ',' or '}'"),
         // Found by GraphFuzzTests; each file says how.
+        ("alias_key_bomb.yaml", "alias_key_bomb.yaml", 13, 11, "mapping keys must be plain names, not a list"),
         ("cr_line_breaks.yaml", "cr_line_breaks.yaml", 6, 18, "unknown node type 'source.countr'; did you mean 'source.counter'? (`flowrun nodes` lists them)"),
         ("deep_nesting.yaml", "deep_nesting.yaml", 6, 42, "YAML syntax error: lists and mappings nest deeper than 1000 levels"),
         ("huge_unknown_type.yaml", "huge_unknown_type.yaml", 6, 18, "unknown node type '\(String(repeating: "x", count: 2000))' (`flowrun nodes` lists them)"),
@@ -59,7 +60,7 @@ final class BadGraphCorpusTests: XCTestCase {
     ]
 
     func testEveryCorpusFileGivesItsExpectedError() throws {
-        XCTAssertGreaterThanOrEqual(Self.corpus.count, 40)
+        XCTAssertGreaterThanOrEqual(Self.corpus.count, 41)
         let dir = Fixtures.root.appendingPathComponent("bad").path
         for (name, errorFile, line, column, message) in Self.corpus {
             let result = compile(Fixtures.bad(name))

@@ -4,7 +4,8 @@ import FlowCore
 import FlowKit
 import BuiltinNodes
 import UtilityNodes
-import FlowTestSupport
+// Every file of this target sees the shared test support (SplitMix64, temporary folders) without importing it.
+@_exported import FlowTestSupport
 
 /// Paths and helpers shared by the FlowCore tests.
 enum Fixtures {

@@ -1,4 +1,5 @@
 import XCTest
+import FlowTestSupport
 import Foundation
 import FlowKit
 
@@ -95,18 +96,5 @@ final class SafetensorsFuzzTests: XCTestCase {
             withUnsafeBytes(of: length.littleEndian) { for k in 0..<min(8, bytes.count) { bytes[k] = $0[k] } }
         default: bytes.removeSubrange(i..<min(bytes.count, i + Int(rng.next() % 8)))
         }
-    }
-}
-
-/// Small deterministic generator (SplitMix64) so fuzz failures reproduce from the seed.
-struct SplitMix64 {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E3779B97F4A7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58476D1CE4E5B9
-        z = (z ^ (z >> 27)) &* 0x94D049BB133111EB
-        return z ^ (z >> 31)
     }
 }

@@ -41,8 +41,10 @@ public struct YAMLReader {
 
     public func parse(_ text: String, file: String) throws(GraphErrors) -> YNode {
         let root: Node?
+        let masked = ParamReferenceMasking.mask(text)
+        if let collectionKey = YAMLKeyCheck.firstCollectionKey(in: masked, file: file) { throw GraphErrors([collectionKey]) }
         do {
-            root = try Yams.compose(yaml: ParamReferenceMasking.mask(text))
+            root = try Yams.compose(yaml: masked)
         } catch let error as YamlError {
             throw GraphErrors([Self.diagnostic(for: error, file: file, text: text)])
         } catch {

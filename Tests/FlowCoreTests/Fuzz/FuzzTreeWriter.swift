@@ -1,3 +1,5 @@
+@testable import FlowCore
+
 /// Writes a `FuzzTree` as YAML text: mappings in block style as graph files are written, lists and
 /// anything inside them in flow style; scalars plain where YAML reads them back unchanged.
 enum FuzzTreeWriter {
@@ -41,20 +43,7 @@ enum FuzzTreeWriter {
     /// Plain when it is safe to leave unquoted (so `480` stays a number and `${frames}` a reference).
     static func scalar(_ s: String, quoted: Bool, inFlow: Bool) -> String {
         if !quoted && isPlainSafe(s, inFlow: inFlow) { return s }
-        var out = "\""
-        for u in s.unicodeScalars {
-            switch u {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\t": out += "\\t"
-            case "\r": out += "\\r"
-            default:
-                if u.value < 0x20 || u.value == 0x7F { out += "\\x" + String(u.value, radix: 16).leftPadded(2) }
-                else { out.unicodeScalars.append(u) }
-            }
-        }
-        return out + "\""
+        return YAMLFlow.quoted(s)
     }
 
     private static func isPlainSafe(_ s: String, inFlow: Bool) -> Bool {
@@ -65,8 +54,4 @@ enum FuzzTreeWriter {
         if inFlow && masked.contains(where: { ",[]{}".contains($0) }) { return false }
         return !s.unicodeScalars.contains { $0.value < 0x20 || $0.value == 0x7F || $0 == "\u{FEFF}" }
     }
-}
-
-private extension String {
-    func leftPadded(_ width: Int) -> String { String(repeating: "0", count: max(0, width - count)) + self }
 }

@@ -37,6 +37,15 @@ final class GraphFuzzRegressionTests: XCTestCase {
         XCTAssertEqual(try firstError(text)?.location?.line, 7)
     }
 
+    func testAliasOfTenMillionValuesAsAMappingKey() throws {
+        var lines = ["version: 1", "name: bomb", "a: &a [x, x, x, x, x, x, x, x, x, x]"]
+        for (previous, name) in zip("abcdef", "bcdefg") {
+            lines.append("\(name): &\(name) [" + Array(repeating: "*\(previous)", count: 10).joined(separator: ", ") + "]")
+        }
+        lines += ["nodes:", "  count: [*g: { type: source.counter }]"]
+        XCTAssertEqual(try firstError(lines.joined(separator: "\n") + "\n")?.message, "mapping keys must be plain names, not a list")
+    }
+
     func testHundredThousandCharacterTypeName() throws {
         let text = "version: 1\nname: bad\nnodes:\n  count: { type: " + String(repeating: "x", count: 100_000) + " }\n"
         XCTAssertEqual(try firstError(text)?.location?.line, 4)
