@@ -65,4 +65,28 @@ final class EmbeddedGraphTests: XCTestCase {
             XCTAssertTrue("\(error)".contains("node 'fails' (test.embedded_fails) failed: no thanks"), "\(error)")
         }
     }
+
+    /// Debug builds check every emit in a running graph too, naming the node and the port.
+    func testAWrongPayloadFailsTheRunInDebugBuilds() throws {
+        #if DEBUG
+        final class Liar: Node {
+            static let contract = NodeContract(type: "test.embedded_liar", summary: "test", inputs: [PortSpec("in", Int.self)],
+                                               outputs: [PortSpec("out", Int.self)])
+            init(context: NodeContext) throws {}
+            func process(_ packet: Packet, port: String, _ io: NodeIO) throws {
+                try io.emit("out", Packet(position: packet.position, payload: Float(1)))
+            }
+        }
+        let g = EmbeddedGraph()
+        g.add("count", SourceCounterNode.self, ["count": .int(2)])
+        g.add("liar", Liar.self)
+        g.connect("count.value", to: "liar.in")
+        g.capture("liar.out")
+        XCTAssertThrowsError(try g.run()) { error in
+            XCTAssertTrue("\(error)".contains("node 'liar' (test.embedded_liar) emitted Float on output 'out', which carries Int (int)"), "\(error)")
+        }
+        #else
+        throw XCTSkip("release builds trust the contract")
+        #endif
+    }
 }
