@@ -26,6 +26,7 @@ let package = Package(
         .target(name: "DenoiserNodes", dependencies: [flowKit], path: "Nodes/Denoiser"),
         .target(name: "CacheNodes", dependencies: [flowKit], path: "Nodes/Cache"),
         .target(name: "InteractiveNodes", dependencies: [flowKit], path: "Nodes/Interactive"),
+        .target(name: "RewardNodes", dependencies: [flowKit], path: "Nodes/Reward"),
 
         .target(name: "FlowCore", dependencies: [
             flowKit,
@@ -34,7 +35,7 @@ let package = Package(
         ], path: "Sources/FlowCore"),
         .target(name: "BuiltinNodes", dependencies: [
             flowKit, "UtilityNodes", "VideoNodes", "TextEncoderNodes",
-            "VAENodes", "DenoiserNodes", "CacheNodes", "InteractiveNodes",
+            "VAENodes", "DenoiserNodes", "CacheNodes", "InteractiveNodes", "RewardNodes",
         ], path: "Sources/BuiltinNodes"),
         .executableTarget(name: "flowrun", dependencies: [
             "FlowCore", "BuiltinNodes", "TextEncoderNodes",
@@ -73,6 +74,8 @@ let package = Package(
         .testTarget(name: "VAETests", dependencies: ["VAENodes", flowKit, "FlowTestSupport"], path: "Tests/VAETests"),
         .testTarget(name: "InteractiveTests", dependencies: ["InteractiveNodes", flowKit, "FlowTestSupport"],
                     path: "Tests/InteractiveTests"),
+        .testTarget(name: "RewardTests", dependencies: ["RewardNodes", flowKit, "FlowTestSupport"],
+                    path: "Tests/RewardTests"),
         .testTarget(name: "LongLiveTests", dependencies: ["VAENodes", "DenoiserNodes", "CacheNodes", "InteractiveNodes",
                                                      "FlowCore", "BuiltinNodes", flowKit, "FlowTestSupport"],
                     path: "Tests/LongLiveTests"),

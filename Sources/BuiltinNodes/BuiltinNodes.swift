@@ -6,12 +6,14 @@ import VAENodes
 import DenoiserNodes
 import CacheNodes
 import InteractiveNodes
+import RewardNodes
 
 /// Registers every built-in node family with the shared registry, once.
 public enum BuiltinNodes {
     public static var types: [any Node.Type] {
         UtilityNodes.types + VideoNodes.types + TextEncoderNodes.types
             + VAENodes.types + DenoiserNodes.types + CacheNodes.types + InteractiveNodes.types
+            + RewardNodes.types
     }
 
     private static let once: Void = {

@@ -33,6 +33,7 @@ enum PayloadLayout {
             describe(KVContext(sink: [], window: [], recacheOnSwitch: true, block: 0)),
             describe(KVUpdate(kind: .append, frames: [], block: 0, blockFrames: 1)),
             describe(KVEviction(frame: frame, reason: .window, sequence: 0)),
+            describe(RewardScores(firstFrame: 0, windowFrames: 4, promptGeneration: 0, logits: [0])),
             describe(ShapeBindings()),
             describe(PortSpec("p", Int.self)),
             cases(Prompt.Mode.self),
