@@ -40,6 +40,14 @@ final class CommandLineTests: XCTestCase {
         XCTAssertTrue(r.stderr.contains("    count: { type: source.countr }\n                   ^"), r.stderr)
     }
 
+    /// `flowrun nodes TYPE` shows each port's graph type and the Swift payload it carries.
+    func testNodeDescriptionNamesPortTypesAndPayloads() throws {
+        let r = try flowrun(["nodes", "cache.manager"])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        XCTAssertTrue(r.stdout.contains("  update: kv_update (payload KVUpdate) — "), r.stdout)
+        XCTAssertTrue(r.stdout.contains("  context: kv_context (payload KVContext) — "), r.stdout)
+    }
+
     func testUsageErrorExitsTwo() throws {
         XCTAssertEqual(try flowrun(["run"]).status, 2)
         XCTAssertEqual(try flowrun(["nodes", "no.such.type"]).status, 2)

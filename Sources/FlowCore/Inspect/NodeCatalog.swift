@@ -11,7 +11,8 @@ public enum NodeCatalog {
             guard !list.isEmpty else { return }
             out += "\(title):\n"
             for p in list {
-                var flags: [String] = []
+                // The Swift payload first: it is what a node casts to and what an emit is checked against.
+                var flags: [String] = p.payload.map { ["payload \($0.name)"] } ?? []
                 if inputs && !p.required { flags.append("optional") }
                 if p.fanIn { flags.append("fan-in") }
                 let f = flags.isEmpty ? "" : " (\(flags.joined(separator: ", ")))"
