@@ -27,6 +27,7 @@ let package = Package(
         .target(name: "CacheNodes", dependencies: [flowKit], path: "Nodes/Cache"),
         .target(name: "InteractiveNodes", dependencies: [flowKit], path: "Nodes/Interactive"),
         .target(name: "RewardNodes", dependencies: [flowKit], path: "Nodes/Reward"),
+        .target(name: "SearchNodes", dependencies: [flowKit], path: "Nodes/Search"),
 
         .target(name: "FlowCore", dependencies: [
             flowKit,
@@ -36,6 +37,7 @@ let package = Package(
         .target(name: "BuiltinNodes", dependencies: [
             flowKit, "UtilityNodes", "VideoNodes", "TextEncoderNodes",
             "VAENodes", "DenoiserNodes", "CacheNodes", "InteractiveNodes", "RewardNodes",
+            "SearchNodes",
         ], path: "Sources/BuiltinNodes"),
         .executableTarget(name: "flowrun", dependencies: [
             "FlowCore", "BuiltinNodes", "TextEncoderNodes",
@@ -76,6 +78,7 @@ let package = Package(
                     path: "Tests/InteractiveTests"),
         .testTarget(name: "RewardTests", dependencies: ["RewardNodes", flowKit, "FlowTestSupport"],
                     path: "Tests/RewardTests"),
+        .testTarget(name: "SearchTests", dependencies: ["SearchNodes", flowKit, "FlowTestSupport"], path: "Tests/SearchTests"),
         .testTarget(name: "LongLiveTests", dependencies: ["VAENodes", "DenoiserNodes", "CacheNodes", "InteractiveNodes",
                                                      "FlowCore", "BuiltinNodes", flowKit, "FlowTestSupport"],
                     path: "Tests/LongLiveTests"),

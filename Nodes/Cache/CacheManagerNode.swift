@@ -7,10 +7,14 @@ public final class CacheManagerNode: Node {
     public static let contract = NodeContract(
         type: "cache.manager",
         summary: "K/V cache for block-causal generation: window + sink, re-cache on switch, EMA-sink, int8/4-bit storage, byte budget",
-        inputs: [PortSpec("update", KVUpdate.self, doc: "KVUpdate from denoiser.block: re-caches and appended blocks")],
+        inputs: [
+            PortSpec("update", KVUpdate.self, doc: "KVUpdate from denoiser.block: re-caches and appended blocks"),
+            PortSpec("choice", BeamChoice.self, required: false,
+                     doc: "search graphs: search.select's choice per block; the kept candidates' K/V become the beams, whose contexts go back to the denoiser"),
+        ],
         outputs: [
             PortSpec("context", KVContext.self, doc: "KVContext for the next block (connect back to denoiser.block's cache input with feedback: true)"),
-            PortSpec("evicted", KVEviction.self, doc: "KVEviction for every frame that leaves the cache (for a memory retriever)"),
+            PortSpec("evicted", KVEviction.self, doc: "KVEviction for every frame that leaves the cache (for a memory retriever; none in a search graph)"),
         ],
         params: [
             ParamSpec("model", .path, default: .string(""),
@@ -35,6 +39,8 @@ public final class CacheManagerNode: Node {
     }
 
     private(set) public var store: KVStore
+    /// Per-beam stores once tagged (search) updates arrive.
+    private var search: BeamStores?
 
     public init(context: NodeContext) throws {
         let p = context.params
@@ -47,7 +53,21 @@ public final class CacheManagerNode: Node {
     }
 
     public func process(_ packet: Packet, port: String, _ io: NodeIO) throws {
+        if port == "choice" {
+            guard search != nil else { throw NodeError("a beam choice arrived, but the denoiser sent no search candidates") }
+            try emitBeams(try search!.choose(try packet.value(as: BeamChoice.self)), io)
+            return
+        }
         let update = try packet.value(as: KVUpdate.self)
+        if let tag = update.candidate {
+            if search == nil { search = BeamStores(root: store) }
+            switch update.kind {
+            case .append: try emitBeams(try search!.add(update, tag: tag), io)
+            case .recache: try search!.recache(update, beam: tag)
+            }
+            return
+        }
+        guard search == nil else { throw NodeError("block \(update.block): an untagged K/V update in a search") }
         switch update.kind {
         case .recache:
             try store.recache(update.frames, seconds: update.computeSeconds)
@@ -60,7 +80,19 @@ public final class CacheManagerNode: Node {
         }
     }
 
+    /// A search's next block: one context per kept beam.
+    private func emitBeams(_ contexts: [KVContext], _ io: NodeIO) throws {
+        for context in contexts {
+            try io.emit("context", Packet(position: context.block, payload: context,
+                                          meta: ["kv_bytes": String(search?.beamBytes ?? 0), "beams": String(context.beamCount)]))
+        }
+    }
+
     public func finish(_ io: NodeIO) throws {
+        if let search {
+            io.log("search: \(search.commits) block choice(s), \(search.droppedCandidates) candidate block(s) of K/V dropped")
+            return
+        }
         let s = store.stats
         var line = String(format: "%d frames stored, peak %.2f MiB (f32 would be %.2f MiB), %d evictions (%d window, %d budget), %d EMA-sink updates, %d re-cache pass(es) over %d frames in %.1f ms",
                           s.appendedFrames, Double(s.peakBytes) / 1_048_576, Double(s.peakF32Bytes) / 1_048_576,

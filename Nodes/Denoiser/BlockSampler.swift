@@ -58,31 +58,51 @@ struct BlockSampler: Sendable {
 
     /// Generates block `block` from `noises` (the initial x, then one draw per re-noising).
     func generate(block: Int, noises: [Tensor], text: TextContext, visible: [KVFrame]) -> BlockResult {
-        precondition(noises.count >= schedule.sigmas.count, "need \(schedule.sigmas.count) noise tensors")
-        let positions = (0..<blockFrames).map { block * blockFrames + $0 }
-        let pre = prefix(visible)
+        generate(block: block, candidates: [CandidateInput(noises: noises, visible: visible)], text: text)[0]
+    }
+
+    /// One search candidate's inputs: its noise draws and the K/V it continues (its beam's context).
+    struct CandidateInput {
+        let noises: [Tensor]
+        let visible: [KVFrame]
+    }
+
+    /// Generates several candidates of block `block` in one batched model call per step: each sees
+    /// only its own prefix and frames (`DiTModel.forward(prefixes:)`), so each result equals the
+    /// candidate generated alone, while the GEMMs get all candidates' rows at once.
+    func generate(block: Int, candidates: [CandidateInput], text: TextContext) -> [BlockResult] {
         let sigmas = schedule.sigmas
-        var x = noises[0]
+        precondition(!candidates.isEmpty && candidates.allSatisfy { $0.noises.count >= sigmas.count },
+                     "need \(sigmas.count) noise tensors per candidate")
+        let count = candidates.count, f = blockFrames
+        let positions = (0..<count).flatMap { _ in (0..<f).map { block * f + $0 } }
+        let prefixes = candidates.map { prefix($0.visible) }
+        func draws(_ i: Int) -> Tensor { count == 1 ? candidates[0].noises[i] : Tensor.concatenate(candidates.map { $0.noises[i] }, dim: 0) }
+        var x = draws(0)
         var x0 = x
         var firstVelocity: Tensor?
         for (i, sigma) in sigmas.enumerated() {
-            let t = [Float](repeating: FlowSchedule.timestep(sigma), count: blockFrames)
-            var v = model.forward(x, timesteps: t, positions: positions, text: text, prefix: pre).velocity
+            let t = [Float](repeating: FlowSchedule.timestep(sigma), count: count * f)
+            var v = model.forward(x, timesteps: t, positions: positions, text: text, prefixes: prefixes).velocity
             if let g = guidance {
-                let vu = model.forward(x, timesteps: t, positions: positions, text: g.unconditional, prefix: pre).velocity
+                let vu = model.forward(x, timesteps: t, positions: positions, text: g.unconditional, prefixes: prefixes).velocity
                 v = Self.mix(vu, 1 - g.scale, v, g.scale)                 // vu + s * (v - vu)
             }
             if firstVelocity == nil { firstVelocity = v }
             x0 = Self.axpy(x, v, -sigma)                                  // x0 = x - sigma * v
             if i + 1 < sigmas.count {
                 let next = sigmas[i + 1]                                 // x = (1 - s') x0 + s' noise
-                x = Self.mix(x0, 1 - next, noises[i + 1], next)
+                x = Self.mix(x0, 1 - next, draws(i + 1), next)
             }
         }
-        let kv = model.forward(x0, timesteps: [Float](repeating: 0, count: blockFrames), positions: positions,
-                               text: text, prefix: pre).kv
-        return BlockResult(x0: x0, frames: split(kv, positions: positions, latents: x0, generation: text.generation),
-                           firstVelocity: firstVelocity!)
+        let kv = model.forward(x0, timesteps: [Float](repeating: 0, count: count * f), positions: positions,
+                               text: text, prefixes: prefixes).kv
+        let frames = split(kv, positions: positions, latents: x0, generation: text.generation)
+        return (0..<count).map { c in
+            let rows = (c * f)..<((c + 1) * f)
+            let part = { (t: Tensor) in count == 1 ? t : t.slice(dim: 0, rows).contiguous() }
+            return BlockResult(x0: part(x0), frames: Array(frames[rows]), firstVelocity: part(firstVelocity!))
+        }
     }
 
     /// LongLive re-cache: one t = 0 pass over the window's clean latents under the new prompt, with

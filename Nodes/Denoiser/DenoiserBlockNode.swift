@@ -15,8 +15,8 @@ public final class DenoiserBlockNode: Node {
                      doc: "start: latents: LatentBlock per block (raw VAE space) with its startTimestep (noise.controller); block i uses the i-th"),
         ],
         outputs: [
-            PortSpec("latents", LatentBlock.self, doc: "LatentBlock per block, de-normalised for the VAE; position = block index"),
-            PortSpec("kv", KVUpdate.self, doc: "KVUpdate: a re-cache of the window (on a switch), then the block's clean K/V"),
+            PortSpec("latents", LatentBlock.self, doc: "LatentBlock per block, de-normalised for the VAE; position = block index (a search sends every candidate, tagged)"),
+            PortSpec("kv", KVUpdate.self, doc: "KVUpdate: a re-cache of the window (on a switch), then the block's clean K/V (a search: per beam and per candidate, tagged)"),
         ],
         params: [
             ParamSpec("model", .path, default: .string("Models/world-tiny"), doc: "world-tiny folder (config.json, denoiser.safetensors)"),
@@ -29,6 +29,11 @@ public final class DenoiserBlockNode: Node {
             ParamSpec("seed", .int, default: .int(0), doc: "noise seed: the same seed and graph give the same frames"),
             ParamSpec("start", .choice(["noise", "latents"]), default: .string("noise"),
                       doc: "noise: text-to-video from pure noise; latents: video-to-video, each block re-noised from `source` to its start timestep, then the schedule's remaining steps"),
+            ParamSpec("candidates", .int, default: .int(1), range: 1...256,
+                      doc: "best-of-N search: candidates per beam and block, generated in one batched call; writing it (or beams) makes this a search: every output is tagged and cache.manager needs a `choice` input (search.select)"),
+            ParamSpec("beams", .int, default: .int(1), range: 1...64, doc: "search: beams kept per block (most the selection may keep; set search.select's beams the same)"),
+            ParamSpec("noise_share", .float, default: .float(0.5), range: 0...1,
+                      doc: "search: a candidate's initial noise is share * its parent's + sqrt(1 - share^2) * fresh (Stream-T1's noise propagation)"),
         ],
         compute: .heavy)
 
@@ -44,7 +49,17 @@ public final class DenoiserBlockNode: Node {
 
     /// An absolute model path is checked before the run; a relative one depends on the graph's folder,
     /// which only `init` knows (it fails there, before any frame, naming both places it looked).
-    public static func check(_ params: Params) -> [ParamProblem] { ModelFolder.check(params) }
+    public static func check(_ params: Params) -> [ParamProblem] {
+        var problems = ModelFolder.check(params)
+        if isSearch(params) && params.string("start") == "latents" {
+            problems.append(ParamProblem(param: "candidates", "a search (candidates or beams written) is text-to-video only; video-to-video (start: latents) takes one candidate"))
+        }
+        return problems
+    }
+
+    /// A graph that writes `candidates` or `beams` is a search graph, even with one candidate of one beam
+    /// (which then equals the plain stream, tagged).
+    static func isSearch(_ params: Params) -> Bool { params.isWritten("candidates") || params.isWritten("beams") }
 
     let sampler: BlockSampler
     private let noise: SeededNoise
@@ -63,6 +78,8 @@ public final class DenoiserBlockNode: Node {
     private let videoToVideo: Bool
     private var pendingSources: [LatentBlock] = []
     private var sourceClosed = false
+    /// Best-of-N search state; nil for a plain stream.
+    private var search: BlockSearch?
 
     public init(context: NodeContext) throws {
         let folder = try ModelFolder.locate(context.params.string("model"), baseDirectory: context.baseDirectory)
@@ -80,6 +97,10 @@ public final class DenoiserBlockNode: Node {
         framesPerBlock = defaults.blockFrames * videoFramesPerLatent
         totalBlocks = (context.params.int("frames") + framesPerBlock - 1) / framesPerBlock
         videoToVideo = context.params.string("start") == "latents"
+        if Self.isSearch(context.params) {
+            search = BlockSearch(perBeam: context.params.int("candidates"), maxBeams: context.params.int("beams"),
+                                 noiseShare: Float(context.params.double("noise_share")))
+        }
     }
 
     public func process(_ packet: Packet, port: String, _ io: NodeIO) throws {
@@ -87,8 +108,8 @@ public final class DenoiserBlockNode: Node {
         case "text":
             pendingTexts.append(try Conditioning(packet))
         case "cache":
-            if packet.payload is LoopSeed { context = .empty() }
-            else { context = try packet.value(as: KVContext.self) }
+            let received: KVContext = packet.payload is LoopSeed ? .empty() : try packet.value(as: KVContext.self)
+            if search != nil { try search!.receive(received, block: block) } else { context = received }
         case "source":
             guard videoToVideo else { throw NodeError("a source block arrived but start is 'noise'; set start: latents for video-to-video") }
             pendingSources.append(try packet.value(as: LatentBlock.self))
@@ -116,6 +137,7 @@ public final class DenoiserBlockNode: Node {
 
     /// Runs the next block once its context and its prompt are known.
     private func advance(_ io: NodeIO) throws {
+        if search != nil { return try advanceSearch(io) }
         guard block < totalBlocks, let ctx = context else { return }
         if videoToVideo && pendingSources.isEmpty { return }
         guard let next = try promptForBlock() else { return }
@@ -123,28 +145,15 @@ public final class DenoiserBlockNode: Node {
         context = nil
         let started = Date()
         var visible = ctx.frames
-        if let previous = active, previous.conditioning.generation != next.conditioning.generation {
+        if try switchPrompt(to: next, io) {
             if next.conditioning.live {
                 // Frames queued under the old prompt would show late: drop what the decoder has not started.
                 let dropped = io.flushOutputs(["latents"])
                 if dropped > 0 { io.log("prompt switch: flushed \(dropped) queued block(s) of the old prompt") }
             }
             if ctx.recacheOnSwitch && !ctx.window.isEmpty {
-                let t0 = Date()
-                let window = try sampler.recache(window: ctx.window, sink: ctx.sink, text: next.context)
-                recacheCount += 1
-                try io.emit("kv", Packet(position: block, payload: KVUpdate(kind: .recache, frames: window, block: block,
-                                                                           blockFrames: sampler.blockFrames,
-                                                                           computeSeconds: Date().timeIntervalSince(t0))))
-                visible = ctx.sink + window
+                visible = ctx.sink + (try recache(ctx, under: next, io))
             }
-            io.log("block \(block): prompt \(next.conditioning.generation) \"\(LogText.shortened(next.conditioning.text))\"")
-        }
-        if active == nil { io.log("block \(block): prompt \(next.conditioning.generation) \"\(LogText.shortened(next.conditioning.text))\"") }
-        active = next
-        if (block + 1) * sampler.blockFrames > sampler.model.config.sampler.maxTrainedPosition && !warnedPosition {
-            warnedPosition = true
-            io.log("block \(block): latent positions pass the trained range (\(sampler.model.config.sampler.maxTrainedPosition)); quality may drop from here")
         }
         let result: BlockSampler.BlockResult
         if let source {
@@ -165,6 +174,74 @@ public final class DenoiserBlockNode: Node {
         blockSeconds.append(computeSeconds)
         block += 1
         if block >= totalBlocks || (videoToVideo && sourceClosed && pendingSources.isEmpty) { io.endStream() }
+    }
+
+    /// A search block: every beam's candidates in one batched call, each candidate's latents and K/V
+    /// sent tagged; search.select and cache.manager decide which live on.
+    private func advanceSearch(_ io: NodeIO) throws {
+        guard block < totalBlocks, search?.ready == true, let next = try promptForBlock() else { return }
+        let contexts = search!.takeContexts()
+        let started = Date()
+        var beams = contexts
+        // A typed switch does not flush here: the selection waits for every candidate it was promised.
+        if try switchPrompt(to: next, io) {
+            for (b, ctx) in beams.enumerated() where ctx.recacheOnSwitch && !ctx.window.isEmpty {
+                beams[b].window = try recache(ctx, under: next, io)
+            }
+        }
+        let planned = search!.candidates(block: block, beams: beams, draws: sampler.schedule.sigmas.count,
+                                         shape: sampler.blockShape, noise: noise)
+        let results = sampler.generate(block: block, candidates: planned.map { .init(noises: $0.noises, visible: $0.context.frames) },
+                                       text: next.context)
+        let computeSeconds = Date().timeIntervalSince(started)
+        // K/V first: the cache manager must hold every candidate before the choice (made downstream of
+        // the latents) can reach it.
+        for (candidate, result) in zip(planned, results) {
+            try io.emit("kv", Packet(position: block, payload: KVUpdate(kind: .append, frames: result.frames, block: block,
+                                                                       blockFrames: sampler.blockFrames, candidate: candidate.tag)))
+        }
+        for (candidate, result) in zip(planned, results) {
+            let latents = sampler.model.config.latentNormalization.denormalize(result.x0)
+            try io.emit("latents", Packet(position: block, payload: LatentBlock(latents: latents, firstLatentFrame: block * sampler.blockFrames,
+                                                                                 promptGeneration: next.conditioning.generation,
+                                                                                 candidate: candidate.tag)))
+        }
+        blockSeconds.append(computeSeconds)
+        block += 1
+        if block >= totalBlocks { io.endStream() }
+    }
+
+    /// Makes `next` the active prompt; true when it replaces another one (a switch), which is logged.
+    private func switchPrompt(to next: (conditioning: Conditioning, context: TextContext), _ io: NodeIO) throws -> Bool {
+        defer { active = next }
+        guard let previous = active else {
+            io.log("block \(block): prompt \(next.conditioning.generation) \"\(LogText.shortened(next.conditioning.text))\"")
+            warnIfPastTrainedPositions(io)
+            return false
+        }
+        warnIfPastTrainedPositions(io)
+        guard previous.conditioning.generation != next.conditioning.generation else { return false }
+        io.log("block \(block): prompt \(next.conditioning.generation) \"\(LogText.shortened(next.conditioning.text))\"")
+        return true
+    }
+
+    /// LongLive re-cache of `ctx`'s window under the new prompt, sent to the cache manager (tagged with
+    /// the context's beam in a search); returns the window's new K/V.
+    private func recache(_ ctx: KVContext, under next: (conditioning: Conditioning, context: TextContext), _ io: NodeIO) throws -> [KVFrame] {
+        let t0 = Date()
+        let window = try sampler.recache(window: ctx.window, sink: ctx.sink, text: next.context)
+        recacheCount += 1
+        try io.emit("kv", Packet(position: block, payload: KVUpdate(kind: .recache, frames: window, block: block,
+                                                                   blockFrames: sampler.blockFrames,
+                                                                   computeSeconds: Date().timeIntervalSince(t0), candidate: ctx.beam)))
+        return window
+    }
+
+    private func warnIfPastTrainedPositions(_ io: NodeIO) {
+        if (block + 1) * sampler.blockFrames > sampler.model.config.sampler.maxTrainedPosition && !warnedPosition {
+            warnedPosition = true
+            io.log("block \(block): latent positions pass the trained range (\(sampler.model.config.sampler.maxTrainedPosition)); quality may drop from here")
+        }
     }
 
     /// The prompt in force at the block's first frame, or nil while it cannot be known yet.

@@ -59,8 +59,19 @@ final class DiTModel: Sendable {
     /// `prefix` per layer (post-RoPE) or nil. Returns v [F, C, H, W] and the frames' K/V per layer.
     func forward(_ z: Tensor, timesteps: [Float], positions: [Int], text: TextContext,
                  prefix: [LayerKV]?, mask: QueryMask = .none) -> (velocity: Tensor, kv: [LayerKV]) {
+        forward(z, timesteps: timesteps, positions: positions, text: text, prefixes: [prefix], mask: mask)
+    }
+
+    /// Several independent groups in one call (search candidates): z holds G = `prefixes.count` groups
+    /// of F/G frames; group g attends to `prefixes[g]` and its own frames only, as if called alone.
+    /// The linear layers see all groups' tokens at once, which is where batching pays on a CPU; only
+    /// attention runs per group.
+    func forward(_ z: Tensor, timesteps: [Float], positions: [Int], text: TextContext,
+                 prefixes: [[LayerKV]?], mask: QueryMask = .none) -> (velocity: Tensor, kv: [LayerKV]) {
         let c = config, w = weights
         let frames = z.shape[0], tpf = c.tokensPerFrame
+        let groups = prefixes.count
+        precondition(groups >= 1 && frames % groups == 0, "forward: \(frames) frames do not split into \(groups) groups")
         precondition(timesteps.count == frames && positions.count == frames, "forward: one timestep and position per frame")
         precondition(c.pooledText == (text.pooled != nil), "forward: a pooled_text model needs the prompt's sentence embedding, others none")
         let eps = c.normEps
@@ -70,6 +81,7 @@ final class DiTModel: Sendable {
         let se = Kernels.silu(e)                                                                 // [F, D]
         let rotary = RotaryTable(framePositions: positions, grid: c.grid, axes: c.ropeAxes, theta: c.ropeTheta)
         let tokenBase = positions[0] * tpf
+        let groupTokens = frames / groups * tpf
         var kvs: [LayerKV] = []
         kvs.reserveCapacity(c.depth)
         for (i, l) in w.layers.enumerated() {
@@ -79,18 +91,24 @@ final class DiTModel: Sendable {
             let k = rotary.apply(TokenOps.splitHeads(Kernels.rmsNorm(l.k(h), weight: l.normK, epsilon: eps), heads: c.heads))
             let v = TokenOps.splitHeads(l.v(h), heads: c.heads)
             kvs.append(LayerKV(keys: k, values: v))
-            var segments: [KVSegment] = []
-            if let p = prefix?[i], p.keys.shape[1] > 0 {
-                // Prefix positions only matter under a mask; the sink sits at the stream's start.
-                segments.append(KVSegment(keys: p.keys, values: p.values, firstPosition: 0))
-            }
-            segments.append(KVSegment(keys: k, values: v, firstPosition: tokenBase))
             let attnMask: AttentionMask
             switch mask {
             case .none: attnMask = .none
             case .blockCausal(let blockFrames): attnMask = .blockCausal(blockSize: blockFrames * tpf)
             }
-            let a = Kernels.attention(query: q, segments: segments, queryFirstPosition: tokenBase, mask: attnMask)
+            let parts = (0..<groups).map { g -> Tensor in
+                let own = groups == 1 ? nil : (g * groupTokens)..<((g + 1) * groupTokens)
+                var segments: [KVSegment] = []
+                if let p = prefixes[g]?[i], p.keys.shape[1] > 0 {
+                    // Prefix positions only matter under a mask; the sink sits at the stream's start.
+                    segments.append(KVSegment(keys: p.keys, values: p.values, firstPosition: 0))
+                }
+                segments.append(KVSegment(keys: own.map { k.slice(dim: 1, $0) } ?? k,
+                                          values: own.map { v.slice(dim: 1, $0) } ?? v, firstPosition: tokenBase))
+                return Kernels.attention(query: own.map { q.slice(dim: 1, $0) } ?? q, segments: segments,
+                                         queryFirstPosition: tokenBase, mask: attnMask)
+            }
+            let a = groups == 1 ? parts[0] : Tensor.concatenate(parts, dim: 1)
             x = TokenOps.addGated(x, l.o(TokenOps.mergeHeads(a)), mod: mod, gateAt: 2, tokensPerFrame: tpf)
             h = Kernels.layerNorm(x, weight: l.normCAWeight, bias: l.normCABias, epsilon: eps)
             let cq = TokenOps.splitHeads(Kernels.rmsNorm(l.caQ(h), weight: l.caNormQ, epsilon: eps), heads: c.heads)

@@ -72,7 +72,14 @@ public final class RewardScorerNode: Node, ReportsPendingWork {
         while let (position, batch) = waiting.first.map({ ($0.position, $0.batch) }),
               let generation = batch.promptGeneration ?? newestGeneration, let text = texts[generation] {
             waiting.removeFirst()
-            let run = windows.add(batch, generation: generation)
+            let run: FrameWindows.Run
+            if batch.candidate != nil {
+                // A search candidate is scored on its own frames: its windows never join another candidate's.
+                var own = FrameWindows(size: model.config.frames, width: model.config.width, height: model.config.height)
+                run = own.add(batch, generation: generation)
+            } else {
+                run = windows.add(batch, generation: generation)
+            }
             var logits: [Float] = []
             if run.count > 0 {
                 let frames = run.count * model.config.frames
@@ -82,7 +89,8 @@ public final class RewardScorerNode: Node, ReportsPendingWork {
                 scoredWindows += run.count
             }
             try io.emit("scores", Packet(position: position, payload: RewardScores(
-                firstFrame: run.firstFrame, windowFrames: model.config.frames, promptGeneration: generation, logits: logits)))
+                firstFrame: run.firstFrame, windowFrames: model.config.frames, promptGeneration: generation, logits: logits,
+                candidate: batch.candidate)))
             // Generations only grow, so older prompts are done with.
             texts = texts.filter { $0.key >= generation }
         }

@@ -2,13 +2,14 @@ import FlowKit
 
 /// `vae.decoder`: streaming decode of latent blocks into RGB frames with the causal temporal cache.
 /// Each block is decoded one latent frame at a time, the cache carried across frames and blocks,
-/// so the stream equals a whole-sequence decode.
+/// so the stream equals a whole-sequence decode. Search candidates (tagged blocks) each continue their
+/// parent's cache, so a candidate's frames are exactly what its lineage decodes to.
 public final class VAEDecoderNode: Node {
     public static let contract = NodeContract(
         type: "vae.decoder",
         summary: "Streams latent blocks through the world-tiny VAE decoder (causal cache) into RGB frames",
         inputs: [PortSpec("latents", LatentBlock.self, type: "latent[f32; F, C, h, w]",
-                          doc: "LatentBlock (de-normalised latents, VAE space); position = block index")],
+                          doc: "LatentBlock (de-normalised latents, VAE space); position = block index; search candidates tagged")],
         outputs: [PortSpec("frames", FrameBatch.self,
                            doc: "FrameBatch of 4 video frames per latent frame, 64x64 RGB; position = block index")],
         params: [
@@ -30,6 +31,8 @@ public final class VAEDecoderNode: Node {
     private var cache: VAEDecoder.Cache
     private var nextFrame = 0
     private var decodedLatentFrames = 0
+    /// Search: the cache after each candidate of the newest two blocks, by candidate id.
+    private var candidateCaches: [Int: (block: Int, cache: VAEDecoder.Cache)] = [:]
 
     public init(context: NodeContext) throws {
         let folder = try ModelFolder.locate(context.params.string("model"), baseDirectory: context.baseDirectory)
@@ -46,17 +49,41 @@ public final class VAEDecoderNode: Node {
         }
         // One latent frame at a time: the smallest unit the cache allows, so the first frames of a
         // block leave as early as possible and scratch memory stays small.
+        let video: Tensor
+        var firstFrame = nextFrame
+        if let tag = block.candidate {
+            var lineage = try cacheContinued(by: tag)
+            video = decode(z, cache: &lineage)
+            candidateCaches = candidateCaches.filter { $0.value.block >= tag.block - 1 }
+            candidateCaches[tag.id] = (tag.block, lineage)
+            firstFrame = block.firstLatentFrame * decoder.framesPerLatent
+            nextFrame = max(nextFrame, firstFrame + video.shape[0])
+        } else {
+            video = decode(z, cache: &cache)
+            nextFrame += video.shape[0]
+        }
+        let rgb = FrameQuantizer.rgb24(video)
+        let batch = FrameBatch(width: video.shape[3], height: video.shape[2], firstFrame: firstFrame, fps: fps, rgb: rgb,
+                               promptGeneration: block.promptGeneration, candidate: block.candidate)
+        try io.emit("frames", Packet(position: packet.position, payload: batch, meta: packet.meta))
+    }
+
+    private func decode(_ z: Tensor, cache: inout VAEDecoder.Cache) -> Tensor {
         var parts: [Tensor] = []
         for f in 0..<z.shape[0] {
             parts.append(decoder.decode(z.slice(dim: 0, f..<(f + 1)).contiguous(), cache: &cache))
         }
         decodedLatentFrames += z.shape[0]
-        let video = Tensor.concatenate(parts, dim: 0)
-        let rgb = FrameQuantizer.rgb24(video)
-        let batch = FrameBatch(width: video.shape[3], height: video.shape[2], firstFrame: nextFrame, fps: fps, rgb: rgb,
-                               promptGeneration: block.promptGeneration)
-        nextFrame += batch.count
-        try io.emit("frames", Packet(position: packet.position, payload: batch, meta: packet.meta))
+        return Tensor.concatenate(parts, dim: 0)
+    }
+
+    /// The cache a candidate continues: its parent's (kept from the previous block), or a fresh one.
+    private func cacheContinued(by tag: Candidate) throws -> VAEDecoder.Cache {
+        guard let parent = tag.parent else { return decoder.emptyCache() }
+        guard let kept = candidateCaches[parent] else {
+            throw NodeError("\(tag) continues candidate \(parent), whose latents were never decoded here")
+        }
+        return kept.cache
     }
 
     public func finish(_ io: NodeIO) throws {

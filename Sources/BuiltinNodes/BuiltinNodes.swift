@@ -7,13 +7,14 @@ import DenoiserNodes
 import CacheNodes
 import InteractiveNodes
 import RewardNodes
+import SearchNodes
 
 /// Registers every built-in node family with the shared registry, once.
 public enum BuiltinNodes {
     public static var types: [any Node.Type] {
         UtilityNodes.types + VideoNodes.types + TextEncoderNodes.types
             + VAENodes.types + DenoiserNodes.types + CacheNodes.types + InteractiveNodes.types
-            + RewardNodes.types
+            + RewardNodes.types + SearchNodes.types
     }
 
     private static let once: Void = {

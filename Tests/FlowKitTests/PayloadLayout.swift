@@ -34,6 +34,8 @@ enum PayloadLayout {
             describe(KVUpdate(kind: .append, frames: [], block: 0, blockFrames: 1)),
             describe(KVEviction(frame: frame, reason: .window, sequence: 0)),
             describe(RewardScores(firstFrame: 0, windowFrames: 4, promptGeneration: 0, logits: [0])),
+            describe(Candidate(block: 0, index: 0, count: 1, parent: nil)),
+            describe(BeamChoice(block: 0, kept: [Candidate(block: 0, index: 0, count: 1, parent: nil)], scores: [0])),
             describe(ShapeBindings()),
             describe(PortSpec("p", Int.self)),
             cases(Prompt.Mode.self),

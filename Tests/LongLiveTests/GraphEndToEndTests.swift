@@ -26,7 +26,8 @@ final class GraphEndToEndTests: XCTestCase {
     }
 
     /// Copies a shipped graph with the text encoder stubbed (and the subgraphs it includes), then compiles and runs it.
-    func run(graph name: String, edits: [(String, String)], overrides: [String], sequential: Bool = false) throws -> (GraphRun, RunOutcome, URL) {
+    func run(graph name: String, edits: [(String, String)], overrides: [String], sequential: Bool = false,
+             model: String = Fixtures.modelFolder) throws -> (GraphRun, RunOutcome, URL) {
         _ = Self.stubRegistered
         var text = try String(contentsOf: Self.repoRoot.appendingPathComponent("Graphs/\(name)"), encoding: .utf8)
         XCTAssertTrue(text.contains("type: text.encoder"))
@@ -39,7 +40,7 @@ final class GraphEndToEndTests: XCTestCase {
         try FileManager.default.copyItem(at: Self.repoRoot.appendingPathComponent("Graphs/lib"), to: dir.appendingPathComponent("lib"))
         let path = dir.appendingPathComponent(name)
         try text.write(to: path, atomically: true, encoding: .utf8)
-        let result = GraphCompiler(cores: 2).compile(file: path.path, overrides: overrides + ["model=\(Fixtures.modelFolder)", "out=\(dir.path)/out.mp4"])
+        let result = GraphCompiler(cores: 2).compile(file: path.path, overrides: overrides + ["model=\(model)", "out=\(dir.path)/out.mp4"])
         guard let compiled = result.graph else {
             XCTFail(result.renderer.render(result.diagnostics))
             throw NodeError("compile failed")

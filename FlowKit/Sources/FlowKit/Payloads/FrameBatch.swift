@@ -12,8 +12,10 @@ public struct FrameBatch: PortPayload {
     /// Generated frames: the generation of the prompt they were made under (see `Prompt.generation`),
     /// so a scorer pairs them with the right prompt; nil for frames read from a file or a pattern.
     public var promptGeneration: Int?
+    /// The search candidate the frames were decoded from; nil in a plain stream.
+    public var candidate: Candidate?
 
-    public init(width: Int, height: Int, firstFrame: Int, fps: Double, rgb: [UInt8], promptGeneration: Int? = nil) {
+    public init(width: Int, height: Int, firstFrame: Int, fps: Double, rgb: [UInt8], promptGeneration: Int? = nil, candidate: Candidate? = nil) {
         precondition(width > 0 && height > 0 && rgb.count % (width * height * 3) == 0, "FrameBatch: rgb size does not match \(width)x\(height)")
         self.width = width
         self.height = height
@@ -21,6 +23,7 @@ public struct FrameBatch: PortPayload {
         self.fps = fps
         self.rgb = rgb
         self.promptGeneration = promptGeneration
+        self.candidate = candidate
     }
 
     public var count: Int { rgb.count / (width * height * 3) }

@@ -10,12 +10,18 @@ public struct KVContext: PortPayload {
     public var recacheOnSwitch: Bool
     /// Index of the block this context is for.
     public var block: Int
+    /// Search: the beam this context continues (the kept candidate of the previous block) and how many
+    /// beams the block has; nil in a plain stream.
+    public var beam: Candidate?
+    public var beamCount: Int
 
-    public init(sink: [KVFrame], window: [KVFrame], recacheOnSwitch: Bool, block: Int) {
+    public init(sink: [KVFrame], window: [KVFrame], recacheOnSwitch: Bool, block: Int, beam: Candidate? = nil, beamCount: Int = 1) {
         self.sink = sink
         self.window = window
         self.recacheOnSwitch = recacheOnSwitch
         self.block = block
+        self.beam = beam
+        self.beamCount = beamCount
     }
 
     /// The empty context of the first block.

@@ -17,12 +17,15 @@ public struct KVUpdate: PortPayload {
     public var blockFrames: Int
     /// Wall time the denoiser spent computing this update (re-cache cost), in seconds.
     public var computeSeconds: Double
+    /// Search: the candidate an `append` holds, or the beam (kept candidate) a `recache` applies to; nil in a plain stream.
+    public var candidate: Candidate?
 
-    public init(kind: Kind, frames: [KVFrame], block: Int, blockFrames: Int, computeSeconds: Double = 0) {
+    public init(kind: Kind, frames: [KVFrame], block: Int, blockFrames: Int, computeSeconds: Double = 0, candidate: Candidate? = nil) {
         self.kind = kind
         self.frames = frames
         self.block = block
         self.blockFrames = blockFrames
         self.computeSeconds = computeSeconds
+        self.candidate = candidate
     }
 }

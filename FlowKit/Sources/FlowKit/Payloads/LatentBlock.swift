@@ -12,13 +12,16 @@ public struct LatentBlock: PortPayload {
     /// Video-to-video: the timestep (in the schedule's 0...1000 step units) the denoiser re-noises
     /// these latents to before denoising them; nil for generated blocks.
     public var startTimestep: Double?
+    /// The search candidate these latents are (best-of-N, speculative draft); nil in a plain stream.
+    public var candidate: Candidate?
 
-    public init(latents: Tensor, firstLatentFrame: Int, promptGeneration: Int, startTimestep: Double? = nil) {
+    public init(latents: Tensor, firstLatentFrame: Int, promptGeneration: Int, startTimestep: Double? = nil, candidate: Candidate? = nil) {
         precondition(latents.rank == 4, "LatentBlock wants [F, C, H, W], got \(latents.shape)")
         self.latents = latents
         self.firstLatentFrame = firstLatentFrame
         self.promptGeneration = promptGeneration
         self.startTimestep = startTimestep
+        self.candidate = candidate
     }
 
     public var frameCount: Int { latents.shape[0] }

@@ -21,13 +21,16 @@ public struct RewardScores: PortPayload {
     public var probabilities: [Float]
     /// Mean of `probabilities`: the block's score; nil when there is no window.
     public var meanProbability: Float?
+    /// The search candidate whose frames were scored; nil in a plain stream.
+    public var candidate: Candidate?
 
-    public init(firstFrame: Int, windowFrames: Int, promptGeneration: Int, logits: [Float]) {
+    public init(firstFrame: Int, windowFrames: Int, promptGeneration: Int, logits: [Float], candidate: Candidate? = nil) {
         self.firstFrame = firstFrame
         self.frameCount = logits.count * windowFrames
         self.windowFrames = windowFrames
         self.promptGeneration = promptGeneration
         self.logits = logits
+        self.candidate = candidate
         // Computed here so every producer reports the same calibrated probability for a logit.
         probabilities = logits.map { Float(1 / (1 + exp(-Double($0)))) }
         meanProbability = logits.isEmpty ? nil : probabilities.reduce(0, +) / Float(probabilities.count)
