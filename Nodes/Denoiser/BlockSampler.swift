@@ -105,6 +105,15 @@ struct BlockSampler: Sendable {
         }
     }
 
+    /// The t = 0 pass over given clean latents [F, C, H, W] (normalised) of block `block`: the K/V a
+    /// cache keeps for them. Speculative decoding writes a drafted block into each model's cache this way.
+    func cleanPass(block: Int, x0: Tensor, text: TextContext, visible: [KVFrame]) -> [KVFrame] {
+        let positions = (0..<blockFrames).map { block * blockFrames + $0 }
+        let kv = model.forward(x0.contiguous(), timesteps: [Float](repeating: 0, count: blockFrames), positions: positions,
+                               text: text, prefix: prefix(visible)).kv
+        return split(kv, positions: positions, latents: x0.contiguous(), generation: text.generation)
+    }
+
     /// LongLive re-cache: one t = 0 pass over the window's clean latents under the new prompt, with
     /// the sink as prefix and a block-causal mask inside the window. Returns the window's new K/V.
     func recache(window: [KVFrame], sink: [KVFrame], text: TextContext) throws -> [KVFrame] {

@@ -13,6 +13,10 @@ public final class DenoiserBlockNode: Node {
             PortSpec("cache", KVContext.self, doc: "K/V context for the next block from cache.manager (feedback edge; the seed means an empty cache)"),
             PortSpec("source", LatentBlock.self, required: false,
                      doc: "start: latents: LatentBlock per block (raw VAE space) with its startTimestep (noise.controller); block i uses the i-th"),
+            PortSpec("verdict", DraftVerdict.self, required: false,
+                     doc: "role: verify: speculative.gate's verdict on each drafted block (accepted: the block's K/V are written from the draft; rejected: the block is generated)"),
+            PortSpec("final", LatentBlock.self, required: false,
+                     doc: "role: draft: the target's output block (feedback edge): the drafter's cache takes its K/V, its own if the draft was kept"),
         ],
         outputs: [
             PortSpec("latents", LatentBlock.self, doc: "LatentBlock per block, de-normalised for the VAE; position = block index (a search sends every candidate, tagged)"),
@@ -29,6 +33,8 @@ public final class DenoiserBlockNode: Node {
             ParamSpec("seed", .int, default: .int(0), doc: "noise seed: the same seed and graph give the same frames"),
             ParamSpec("start", .choice(["noise", "latents"]), default: .string("noise"),
                       doc: "noise: text-to-video from pure noise; latents: video-to-video, each block re-noised from `source` to its start timestep, then the schedule's remaining steps"),
+            ParamSpec("role", .choice(["generate", "draft", "verify"]), default: .string("generate"),
+                      doc: "speculative decoding (SDVG): draft writes blocks whose K/V wait for the target's `final` block; verify (the target) keeps an accepted draft with one t = 0 pass and generates a rejected block; generate: neither"),
             ParamSpec("candidates", .int, default: .int(1), range: 1...256,
                       doc: "best-of-N search: candidates per beam and block, generated in one batched call; writing it (or beams) makes this a search: every output is tagged and cache.manager needs a `choice` input (search.select)"),
             ParamSpec("beams", .int, default: .int(1), range: 1...64, doc: "search: beams kept per block (most the selection may keep; set search.select's beams the same)"),
@@ -51,6 +57,9 @@ public final class DenoiserBlockNode: Node {
     /// which only `init` knows (it fails there, before any frame, naming both places it looked).
     public static func check(_ params: Params) -> [ParamProblem] {
         var problems = ModelFolder.check(params)
+        if isSearch(params) && params.string("role") != "generate" {
+            problems.append(ParamProblem(param: "role", "a search (candidates or beams written) cannot also be a speculative \(params.string("role"))er; use role: generate"))
+        }
         if isSearch(params) && params.string("start") == "latents" {
             problems.append(ParamProblem(param: "candidates", "a search (candidates or beams written) is text-to-video only; video-to-video (start: latents) takes one candidate"))
         }
@@ -63,15 +72,15 @@ public final class DenoiserBlockNode: Node {
 
     let sampler: BlockSampler
     private let noise: SeededNoise
-    private let totalBlocks: Int
+    let totalBlocks: Int
     private let framesPerBlock: Int
 
     private var pendingTexts: [Conditioning] = []
     private var textClosed = false
     private var active: (conditioning: Conditioning, context: TextContext)?
     private var context: KVContext?
-    private var block = 0
-    private var blockSeconds: [Double] = []
+    var block = 0
+    private(set) var blockSeconds: [Double] = []
     private var recacheCount = 0
     private var warnedPosition = false
     /// Video-to-video: source blocks not yet denoised, and whether more can come.
@@ -80,6 +89,9 @@ public final class DenoiserBlockNode: Node {
     private var sourceClosed = false
     /// Best-of-N search state; nil for a plain stream.
     private var search: BlockSearch?
+    /// Speculative decoding: this node's role, and its state for it.
+    let role: SpeculativeRole
+    var speculation = SpeculationState()
 
     public init(context: NodeContext) throws {
         let folder = try ModelFolder.locate(context.params.string("model"), baseDirectory: context.baseDirectory)
@@ -97,6 +109,7 @@ public final class DenoiserBlockNode: Node {
         framesPerBlock = defaults.blockFrames * videoFramesPerLatent
         totalBlocks = (context.params.int("frames") + framesPerBlock - 1) / framesPerBlock
         videoToVideo = context.params.string("start") == "latents"
+        role = SpeculativeRole(rawValue: context.params.string("role")) ?? .generate
         if Self.isSearch(context.params) {
             search = BlockSearch(perBeam: context.params.int("candidates"), maxBeams: context.params.int("beams"),
                                  noiseShare: Float(context.params.double("noise_share")))
@@ -110,6 +123,15 @@ public final class DenoiserBlockNode: Node {
         case "cache":
             let received: KVContext = packet.payload is LoopSeed ? .empty() : try packet.value(as: KVContext.self)
             if search != nil { try search!.receive(received, block: block) } else { context = received }
+        case "verdict":
+            guard role == .verify else { throw NodeError("a draft verdict arrived but role is '\(role.rawValue)'; set role: verify on the target denoiser") }
+            let verdict = try packet.value(as: DraftVerdict.self)
+            speculation.verdicts[packet.position] = verdict
+        case "final":
+            guard role == .draft else { throw NodeError("a final block arrived but role is '\(role.rawValue)'; set role: draft on the drafter") }
+            // The compiler seeds every feedback edge; the drafter's first block needs no final block.
+            if packet.payload is LoopSeed { return }
+            try commitDraft(final: try packet.value(as: LatentBlock.self), position: packet.position, io)
         case "source":
             guard videoToVideo else { throw NodeError("a source block arrived but start is 'noise'; set start: latents for video-to-video") }
             pendingSources.append(try packet.value(as: LatentBlock.self))
@@ -140,20 +162,25 @@ public final class DenoiserBlockNode: Node {
         if search != nil { return try advanceSearch(io) }
         guard block < totalBlocks, let ctx = context else { return }
         if videoToVideo && pendingSources.isEmpty { return }
+        if role == .verify && speculation.verdicts[block] == nil { return }
         guard let next = try promptForBlock() else { return }
         let source = videoToVideo ? pendingSources.removeFirst() : nil
         context = nil
         let started = Date()
         var visible = ctx.frames
         if try switchPrompt(to: next, io) {
-            if next.conditioning.live {
+            if next.conditioning.live && role != .draft {
                 // Frames queued under the old prompt would show late: drop what the decoder has not started.
+                // (Not a drafter's: the gate and the target wait for every drafted block.)
                 let dropped = io.flushOutputs(["latents"])
                 if dropped > 0 { io.log("prompt switch: flushed \(dropped) queued block(s) of the old prompt") }
             }
             if ctx.recacheOnSwitch && !ctx.window.isEmpty {
                 visible = ctx.sink + (try recache(ctx, under: next, io))
             }
+        }
+        if role == .verify, let verdict = speculation.verdicts.removeValue(forKey: block), verdict.accepted {
+            return try keepDraft(verdict, text: next, visible: visible, started: started, io)
         }
         let result: BlockSampler.BlockResult
         if let source {
@@ -167,11 +194,22 @@ public final class DenoiserBlockNode: Node {
         // Per-block time is the denoiser's own work: an emit can block on back-pressure (or, with
         // --sequential, run the decoder before returning), which is not denoising.
         let computeSeconds = Date().timeIntervalSince(started)
-        try io.emit("latents", Packet(position: block, payload: LatentBlock(latents: latents, firstLatentFrame: block * sampler.blockFrames,
-                                                                             promptGeneration: next.conditioning.generation)))
-        try io.emit("kv", Packet(position: block, payload: KVUpdate(kind: .append, frames: result.frames, block: block,
-                                                                   blockFrames: sampler.blockFrames)))
-        blockSeconds.append(computeSeconds)
+        let out = LatentBlock(latents: latents, firstLatentFrame: block * sampler.blockFrames, promptGeneration: next.conditioning.generation)
+        if role == .draft {
+            // The draft's K/V wait for the target's verdict (`final`); the cache must hold the kept history.
+            speculation.draft = (block, out, result.frames, visible, next.context)
+        } else {
+            try io.emit("kv", Packet(position: block, payload: KVUpdate(kind: .append, frames: result.frames, block: block,
+                                                                       blockFrames: sampler.blockFrames)))
+        }
+        try io.emit("latents", Packet(position: block, payload: out))
+        if role == .verify { speculation.generatedSeconds.append(computeSeconds) }
+        finishBlock(seconds: computeSeconds, io)
+    }
+
+    /// Counts a finished block and ends the stream after the last one.
+    func finishBlock(seconds: Double, _ io: NodeIO) {
+        blockSeconds.append(seconds)
         block += 1
         if block >= totalBlocks || (videoToVideo && sourceClosed && pendingSources.isEmpty) { io.endStream() }
     }
@@ -264,6 +302,7 @@ public final class DenoiserBlockNode: Node {
     }
 
     public func finish(_ io: NodeIO) throws {
+        if let line = speculation.summary(role: role) { io.log(line) }
         guard !blockSeconds.isEmpty else { return }
         let sorted = blockSeconds.sorted()
         let p50 = sorted[sorted.count / 2], p99 = sorted[min(sorted.count - 1, Int(Double(sorted.count) * 0.99))]

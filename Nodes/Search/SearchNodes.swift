@@ -17,5 +17,5 @@ import FlowKit
 ///   blocks are final), `SearchStats.swift` (the reward gained, logged at the end).
 /// - Tests: `Tests/SearchTests`.
 public enum SearchNodes {
-    public static var types: [any Node.Type] { [SearchSelectNode.self] }
+    public static var types: [any Node.Type] { [SearchSelectNode.self, SpeculativeGateNode.self] }
 }
