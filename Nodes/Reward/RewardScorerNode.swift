@@ -15,7 +15,8 @@ public final class RewardScorerNode: Node, ReportsPendingWork {
         summary: "Scores windows of 4 frames against the prompt they were made under (world-tiny reward model)",
         inputs: [
             .input("frames", FrameBatch.self, doc: "frames of the world's size, any count per batch; promptGeneration pairs them with a prompt"),
-            .input("text", TextEmbedding.self, doc: "prompt embeddings (token states), kept by generation"),
+            PortSpec("text", TextEmbedding.self, type: "embedding[f32; T, D]",
+                     doc: "prompt embeddings (token states), kept by generation; D is the reward model's text_dim, so a text encoder of another width is a compile error"),
         ],
         outputs: [.output("scores", RewardScores.self,
                           doc: "one per frame batch, at its position: logit and probability of each window it completed, and their mean")],
@@ -28,7 +29,7 @@ public final class RewardScorerNode: Node, ReportsPendingWork {
     public static func shapeBindings(_ params: Params) -> ShapeBindings {
         ModelFolder.shapeBindings(params) { folder in
             let config = try RewardConfig(folder: folder)
-            return ["H": config.height, "W": config.width]
+            return ["H": config.height, "W": config.width, "D": config.textDim]
         }
     }
 

@@ -41,12 +41,39 @@ extension GraphEndToEndTests {
 
     /// Bad speculative and search params are compile errors at their graph line.
     func testBadSearchAndSpeculativeParamsAreCompileErrors() throws {
+        _ = Self.stubRegistered
         for (graph, param) in [("speculative.yaml", "tau=1.5"), ("best-of-n.yaml", "candidates=0"), ("best-of-n.yaml", "beams=0")] {
             let result = GraphCompiler(cores: 2).compile(file: Self.repoRoot.appendingPathComponent("Graphs/\(graph)").path, overrides: [param])
             XCTAssertNil(result.graph, "\(graph) with \(param) compiled")
             let text = result.renderer.render(result.diagnostics)
             XCTAssertTrue(text.contains("\(graph):"), "\(param): \(text)")
+            XCTAssertFalse(text.contains("unknown node type"), text)
             XCTAssertTrue(text.contains(String(param.split(separator: "=")[0])), "\(param): \(text)")
+        }
+    }
+
+    /// A drafter whose latents differ from the target's, or a reward model made for another text encoder
+    /// width, is an error at compile time, before any weight loads.
+    func testADrafterOrARewardThatDoesNotFitIsACompileError() throws {
+        _ = Self.stubRegistered
+        for (section, key, value) in [("drafter", "latent_channels", 8), ("reward", "text_dim", 256)] {
+            let dir = try temporaryDirectory()
+            let source = URL(fileURLWithPath: shipped)
+            for name in try FileManager.default.contentsOfDirectory(atPath: shipped) where name != "config.json" {
+                try FileManager.default.createSymbolicLink(at: dir.appendingPathComponent(name), withDestinationURL: source.appendingPathComponent(name))
+            }
+            var config = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(contentsOf: source.appendingPathComponent("config.json"))) as? [String: Any])
+            var part = try XCTUnwrap(config[section] as? [String: Any])
+            part[key] = value
+            config[section] = part
+            try JSONSerialization.data(withJSONObject: config).write(to: dir.appendingPathComponent("config.json"))
+            let result = GraphCompiler(cores: 2).compile(file: Self.repoRoot.appendingPathComponent("Graphs/speculative.yaml").path,
+                                                         overrides: ["model=\(dir.path)"])
+            let text = result.renderer.render(result.diagnostics)
+            print("\(section).\(key) = \(value):\n\(text)")
+            XCTAssertNil(result.graph, "\(section).\(key) = \(value) compiled")
+            XCTAssertTrue(text.contains("speculative-video.yaml:"), text)
+            XCTAssertTrue(text.contains(" \(value) "), "the message names the bad size: \(text)")
         }
     }
 }
