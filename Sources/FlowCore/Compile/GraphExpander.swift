@@ -112,9 +112,15 @@ final class GraphExpander {
                 out.edges += sub.edges
                 out.plugins += sub.plugins
                 out.unconnectedInputs.merge(sub.unconnectedInputs) { a, _ in a }
-            } else if decl.type != nil {
+            } else if let rawType = decl.type {
                 nodeCount += 1
-                out.nodes.append(FlatNode(id: scope.prefix + decl.id, decl: decl, env: scope.env, baseDirectory: scope.directory))
+                var resolved = decl
+                // A type may come from a param (`type: ${scorer}`, its choices the node types that fit), so a
+                // library lets its includer swap one node for another with the same ports.
+                if rawType.contains("${") {
+                    resolved.type = scope.substitution.string(rawType, at: decl.typeLocation ?? decl.location, diagnostics: &diagnostics)
+                }
+                out.nodes.append(FlatNode(id: scope.prefix + decl.id, decl: resolved, env: scope.env, baseDirectory: scope.directory))
             }
         }
         scope.sortedIds = scope.localIds.sorted()
