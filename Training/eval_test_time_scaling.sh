@@ -5,6 +5,7 @@
 # (Graphs/lib/generate-video.yaml), on held-out scripts 41,000,000+ (never used for any decision).
 #
 #   Training/eval_test_time_scaling.sh search 32        # N scripts each; JSON into out/eval14/
+#   Training/eval_test_time_scaling.sh search-verifier 32   # the same search scored by reward.verifier
 #   Training/eval_test_time_scaling.sh speculative 32
 #   python3 Training/tts_table.py out/eval14            # the markdown tables
 #
@@ -30,11 +31,18 @@ search)
     done
     run search_n2_b2 --lib Graphs/lib/search-video.yaml --param candidates=2 --param beams=2 --capture "search:"
     ;;
+search-verifier)
+    for n_candidates in 2 4; do
+        run "verifier_n${n_candidates}_b1" --lib Graphs/lib/search-video.yaml --param scorer=reward.verifier \
+            --param candidates=$n_candidates --param beams=1 --capture "search:"
+    done
+    run verifier_n2_b2 --lib Graphs/lib/search-video.yaml --param scorer=reward.verifier --param candidates=2 --param beams=2 --capture "search:"
+    ;;
 speculative)
     run plain --lib Graphs/lib/generate-video.yaml
     for tau in ${TAUS:-0 0.02 0.05 0.1 0.2}; do
         run "speculative_tau$tau" --lib Graphs/lib/speculative-video.yaml --param tau=$tau --capture "speculative"
     done
     ;;
-*) echo "usage: $0 search|speculative [scripts]" >&2; exit 2 ;;
+*) echo "usage: $0 search|search-verifier|speculative [scripts]" >&2; exit 2 ;;
 esac

@@ -197,6 +197,10 @@ def main():
         for n in a.note:
             L.append(f"- {n}")
         L.append("")
+    # Inference-time methods measured through flowrun (Training/tts_table.py writes it from the measurement JSON).
+    tts = os.path.join(MD, "test-time-scaling.md")
+    if os.path.exists(tts):
+        L.append(open(tts).read().rstrip() + "\n")
     with open(os.path.join(MD, "README.md"), "w") as f:
         f.write("\n".join(L) + "\n")
     print("\n".join(L))

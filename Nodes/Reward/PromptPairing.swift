@@ -6,7 +6,7 @@ import FlowKit
 /// none, take the newest prompt received). A batch whose prompt has not arrived waits for it, and so does every
 /// batch after it, so results leave in frame order. Generations only grow, so a prompt older than the batch
 /// just paired is dropped. `Prompt` is what the node keeps of a prompt (an embedding, the attributes it names).
-/// (`reward.verifier` uses it; `reward.scorer` keeps the same rules inline.)
+/// (`reward.scorer` keeps embeddings, `reward.verifier` the attributes a prompt names.)
 struct PromptPairing<Prompt: Sendable>: Sendable {
     struct Ready {
         var position: Int

@@ -35,11 +35,8 @@ public final class RewardScorerNode: Node, ReportsPendingWork {
 
     private let model: RewardModel
     private var windows: FrameWindows
-    /// Each prompt generation's text embedding [1, dim], computed once when it arrives.
-    private var texts: [Int: Tensor] = [:]
-    private var newestGeneration: Int?
-    /// Batches not scored yet, in arrival order: the first waits for its prompt.
-    private var waiting: [(position: Int, batch: FrameBatch)] = []
+    /// Batches waiting for their prompt, and each prompt's text embedding [1, dim], computed once when it arrives.
+    private var pairing = PromptPairing<Tensor>()
     private var scoredWindows = 0
 
     public init(context: NodeContext) throws {
@@ -56,23 +53,21 @@ public final class RewardScorerNode: Node, ReportsPendingWork {
             guard states.rank == 2, states.shape[1] == model.config.textDim, states.shape[0] > 0 else {
                 throw NodeError("prompt \(embedding.generation): token states \(states.shape), the reward model wants [T, \(model.config.textDim)]")
             }
-            texts[embedding.generation] = model.textEmbedding(states.converted(to: .f32))
-            newestGeneration = max(newestGeneration ?? embedding.generation, embedding.generation)
+            pairing.add(prompt: model.textEmbedding(states.converted(to: .f32)), generation: embedding.generation)
         default:
             let batch = try packet.value(as: FrameBatch.self)
             guard batch.width == model.config.width, batch.height == model.config.height else {
                 throw NodeError("frames are \(batch.width)x\(batch.height); the reward model wants \(model.config.width)x\(model.config.height)")
             }
-            waiting.append((packet.position, batch))
+            pairing.add(batch: batch, position: packet.position)
         }
         try scoreReady(io)
     }
 
     /// Scores waiting batches in order while the first one's prompt is there.
     private func scoreReady(_ io: NodeIO) throws {
-        while let (position, batch) = waiting.first.map({ ($0.position, $0.batch) }),
-              let generation = batch.promptGeneration ?? newestGeneration, let text = texts[generation] {
-            waiting.removeFirst()
+        while let ready = pairing.next() {
+            let (batch, generation) = (ready.batch, ready.generation)
             let run: FrameWindows.Run
             if batch.candidate != nil {
                 // A search candidate is scored on its own frames: its windows never join another candidate's.
@@ -86,30 +81,22 @@ public final class RewardScorerNode: Node, ReportsPendingWork {
                 let frames = run.count * model.config.frames
                 let pixels = FramePixels.planar(run.rgb, count: frames, height: model.config.height, width: model.config.width)
                 let stacked = pixels.reshaped([run.count, model.config.frames, 3, model.config.height, model.config.width])
-                logits = model.logits(images: model.imageEmbedding(stacked), text: text)
+                logits = model.logits(images: model.imageEmbedding(stacked), text: ready.prompt)
                 scoredWindows += run.count
             }
-            try io.emit("scores", Packet(position: position, payload: RewardScores(
+            try io.emit("scores", Packet(position: ready.position, payload: RewardScores(
                 firstFrame: run.firstFrame, windowFrames: model.config.frames, promptGeneration: generation, logits: logits,
                 candidate: batch.candidate)))
-            // Generations only grow, so older prompts are done with.
-            texts = texts.filter { $0.key >= generation }
         }
     }
 
-    public var pendingWork: [String] {
-        waiting.map { item in
-            let frames = "frames \(item.batch.firstFrame)..<\(item.batch.firstFrame + item.batch.count)"
-            if let g = item.batch.promptGeneration { return "\(frames) wait for the embedding of prompt generation \(g)" }
-            return "\(frames) wait for a prompt embedding"
-        }
-    }
+    public var pendingWork: [String] { pairing.pendingWork }
 
     public func finish(_ io: NodeIO) throws {
         var notes = ["scored \(scoredWindows) window(s) of \(model.config.frames) frames"]
         if windows.droppedFrames > 0 { notes.append("dropped \(windows.droppedFrames) frame(s) of windows cut by a prompt switch or a gap") }
         if windows.partialFrames > 0 { notes.append("left \(windows.partialFrames) trailing frame(s) short of a window unscored") }
-        if !waiting.isEmpty { notes.append("\(waiting.count) batch(es) never got their prompt: " + pendingWork.joined(separator: "; ")) }
+        if pairing.waitingCount > 0 { notes.append("\(pairing.waitingCount) batch(es) never got their prompt: " + pendingWork.joined(separator: "; ")) }
         io.log(notes.joined(separator: "; "))
     }
 }
