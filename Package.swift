@@ -54,6 +54,8 @@ let package = Package(
         .executableTarget(name: "LongLiveBench", dependencies: ["FlowCore", "BuiltinNodes", "TextEncoderNodes",
                                                                      "DenoiserNodes", "CacheNodes", "VAENodes", flowKit],
                           path: "Benchmarks/LongLiveBench", exclude: ["torch_peer.py"]),
+        .executableTarget(name: "SearchBench", dependencies: ["FlowCore", "BuiltinNodes", "TextEncoderNodes", flowKit],
+                          path: "Benchmarks/SearchBench"),
 
         // Numeric comparisons, fixture folders and temporary folders shared by every test target.
         .target(name: "FlowTestSupport", dependencies: [flowKit], path: "Tests/FlowTestSupport",

@@ -32,17 +32,17 @@ search)
     run search_n2_b2 --lib Graphs/lib/search-video.yaml --param candidates=2 --param beams=2 --capture "search:"
     ;;
 search-verifier)
-    for n_candidates in 2 4; do
+    for n_candidates in ${VERIFIER_CANDIDATES:-4}; do
         run "verifier_n${n_candidates}_b1" --lib Graphs/lib/search-video.yaml --param scorer=reward.verifier \
             --param candidates=$n_candidates --param beams=1 --capture "search:"
     done
-    run verifier_n2_b2 --lib Graphs/lib/search-video.yaml --param scorer=reward.verifier --param candidates=2 --param beams=2 --capture "search:"
     ;;
 speculative)
     run plain --lib Graphs/lib/generate-video.yaml
-    for tau in ${TAUS:-0 0.02 0.05 0.1 0.2}; do
+    for tau in ${TAUS:-0.02 0.1 0.3}; do
         run "speculative_tau$tau" --lib Graphs/lib/speculative-video.yaml --param tau=$tau --capture "speculative"
     done
+    run speculative_verifier_tau0.5 --lib Graphs/lib/speculative-video.yaml --param scorer=reward.verifier --param tau=0.5 --capture "speculative"
     ;;
 *) echo "usage: $0 search|search-verifier|speculative [scripts]" >&2; exit 2 ;;
 esac
