@@ -1,4 +1,5 @@
 import CFFmpeg
+import FlowKit
 
 /// Encodes packed RGB24 frames into a file (or a numbered image sequence) with libavcodec/libavformat.
 /// Every libav* object is owned here and freed by `close()`, on every path; `finish()` writes the trailer.
@@ -178,6 +179,11 @@ final class VideoWriter {
             // A fragment ends at each keyframe; without scene-cut keyframes fragments come at a steady
             // cadence, so a viewer of the growing file lags by at most one keyframe interval.
             if settings.format == .fmp4 { av_dict_set(&options, "sc_threshold", "0", 0) }
+            // libx264's AVX-512 MB-tree code (core 164, Debian 12) reads heap memory it never wrote when a
+            // frame is not a multiple of 128 pixels wide (world-tiny's 64x64 is not): the bitstream then
+            // depends on what the allocator hands out, and the same frames encode differently from run
+            // to run. Its AVX2 code does not; on an AVX-512 CPU it also has AVX2, FMA3, BMI1/2 and LZCNT.
+            if Self.cpuHasAVX512 { av_dict_set(&options, "x264-params", "asm=AVX2", 0) }
         }
         let status = avcodec_open2(encoder, codec, &options)
         if status < 0 {
@@ -185,6 +191,9 @@ final class VideoWriter {
         }
         try rejectUnusedOptions(options, "encoder")
     }
+
+    /// Whether x264 would pick its AVX-512 code on this CPU (it needs F, CD, BW, DQ and VL).
+    static let cpuHasAVX512 = ["avx512f", "avx512cd", "avx512bw", "avx512dq", "avx512vl"].allSatisfy(CPUFeatures.current().flags.contains)
 
     private func writeHeader(_ format: UnsafeMutablePointer<AVFormatContext>) throws {
         var options: OpaquePointer?
