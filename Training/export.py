@@ -17,9 +17,10 @@ import sys
 
 import numpy as np
 import torch
-from safetensors.numpy import save_file
-
 import common
+from st_lite import safetensors_numpy
+
+save_file = safetensors_numpy()[0]     # the safetensors package, or st_lite's writer where it is not installed
 
 RUNS = os.environ.get("WORLD_TINY_RUNS", os.path.join(common.HERE, "runs"))
 OUT = os.environ.get("WORLD_TINY_MODEL_DIR", os.path.join(common.REPO, "Models", "world-tiny"))

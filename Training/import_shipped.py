@@ -14,10 +14,16 @@ import json
 import os
 
 import torch
-from safetensors.torch import load_file
 
 import common
 from models import VAE, Denoiser
+
+try:
+    from safetensors.torch import load_file
+except ImportError:                 # a machine with torch only (the GPU box): the numpy reader in st_lite
+    def load_file(path: str) -> dict:
+        import st_lite
+        return {k: torch.from_numpy(v) for k, v in st_lite.load_file(path).items()}
 
 TRAIN_KEYS = ("sink_frames", "window_frames", "block_frames", "steps", "shift", "max_trained_position")
 

@@ -153,17 +153,17 @@ class VAE(nn.Module):
 
 
 # =============================================================================== shared transformer pieces
-def rope_freqs(dim: int, theta: float = 10000.0):
+def rope_freqs(dim: int, theta: float = 10000.0, device=None):
     """inv freqs for one axis with `dim` channels (dim even): theta^(-2i/dim), i < dim/2."""
-    return 1.0 / (theta ** (torch.arange(0, dim, 2, dtype=torch.float64) / dim))
+    return 1.0 / (theta ** (torch.arange(0, dim, 2, dtype=torch.float64, device=device) / dim))
 
 
 def rope_3d_cos_sin(pos, axes_dims, theta=10000.0):
-    """pos [L, 3] (t, y, x) float -> cos, sin [L, head_dim/2] (float32).
+    """pos [L, 3] (t, y, x) float -> cos, sin [L, head_dim/2] (float32), on pos's device.
     head_dim channels are split into axes_dims (t, y, x) parts; each part rotates pairs (2i, 2i+1)."""
     parts = []
     for a, d in enumerate(axes_dims):
-        f = rope_freqs(d, theta)
+        f = rope_freqs(d, theta, device=pos.device)
         parts.append(pos[:, a:a + 1].double() * f[None])
     ang = torch.cat(parts, dim=1)
     dt = torch.get_default_dtype()          # float32 in training; float64 when reference.py --check --f64 runs
@@ -180,10 +180,10 @@ def apply_rope(x, cos, sin):
 
 
 def timestep_embedding(t, dim: int = 256, max_period: float = 10000.0):
-    """t [N] in [0, 1000] -> [N, dim]: cat(cos(t*f), sin(t*f)), f_i = max_period^(-i/(dim/2))."""
+    """t [N] in [0, 1000] -> [N, dim]: cat(cos(t*f), sin(t*f)), f_i = max_period^(-i/(dim/2)); on t's device."""
     half = dim // 2
     dt = torch.get_default_dtype()
-    f = torch.exp(-math.log(max_period) * torch.arange(half, dtype=dt) / half)
+    f = torch.exp(-math.log(max_period) * torch.arange(half, dtype=dt, device=t.device) / half)
     a = t.to(dt)[:, None] * f[None]
     return torch.cat([torch.cos(a), torch.sin(a)], dim=1)
 
@@ -321,15 +321,18 @@ class Denoiser(nn.Module):
         x = x.reshape(B, Fr, g, g, C, p, p).permute(0, 1, 4, 2, 5, 3, 6)
         return x.reshape(B, Fr, C, g * p, g * p)
 
-    def rope(self, frame_pos):
+    def rope(self, frame_pos, device=None):
         """frame_pos: absolute latent-frame positions [F] (or [B, F]) -> cos, sin [F*T, hd/2] (or [B, 1, F*T, hd/2]).
-        Token (f, gy, gx) has position (frame_pos[f], gy, gx)."""
+        Token (f, gy, gx) has position (frame_pos[f], gy, gx).  The tables are made on `device` (default: frame_pos's
+        device when it is a tensor, else the CPU); forward passes the input's device."""
         g = self.grid
-        fp = torch.as_tensor(frame_pos, dtype=torch.float64)
+        if device is None and isinstance(frame_pos, torch.Tensor):
+            device = frame_pos.device
+        fp = torch.as_tensor(frame_pos, dtype=torch.float64, device=device)
         batched = fp.dim() == 2
         fp2 = fp if batched else fp[None]
-        ys, xs = torch.meshgrid(torch.arange(g, dtype=torch.float64), torch.arange(g, dtype=torch.float64),
-                                indexing="ij")
+        ar = torch.arange(g, dtype=torch.float64, device=fp.device)
+        ys, xs = torch.meshgrid(ar, ar, indexing="ij")
         Bn, Fr = fp2.shape
         pos = torch.stack([fp2[:, :, None].expand(-1, -1, g * g),
                            ys.reshape(1, 1, -1).expand(Bn, Fr, -1),
@@ -366,7 +369,7 @@ class Denoiser(nn.Module):
         if self.pooled_text:
             e = e + self.pool_emb(pooled)
         se = F.silu(e)
-        cos, sin = self.rope(frame_pos)
+        cos, sin = self.rope(frame_pos, device=z.device)
         ctx = self.text(txt)
         kvs = []
         for i, blk in enumerate(self.blocks):

@@ -654,22 +654,31 @@ def check_against_torch(f64=False):
         if P is None:
             continue
         m, g = torch_stream_generator(P, c)
+        pooled_text = bool(c.get("pooled_text", False))
         ref = StreamRef(DenoiserRef(P, c), c["sampler"])
         ta = (rng.standard_normal((9, 384)) * 0.3).astype(np.float32)
         tb = (rng.standard_normal((7, 384)) * 0.3).astype(np.float32)
         noises = rng.standard_normal((5, 4, 3, 16, 8, 8)).astype(np.float32)
+        # a pooled_text model (world-tiny v2) also takes each prompt's sentence vector, pooled from its states
+        sa, sb = (sentence_vector(ta).astype(np.float32), sentence_vector(tb).astype(np.float32)) if pooled_text \
+            else (None, None)
+        pooled = {"a": sa, "b": sb} if pooled_text else None
         with torch.no_grad():
-            zt = g.generate([(0, "a"), (3, "b")], 5, noises=noises, texts={"a": ta, "b": tb}, normalised=True).numpy()
+            zt = g.generate([(0, "a"), (3, "b")], 5, noises=noises, texts={"a": ta, "b": tb}, normalised=True,
+                            **({"pooled": pooled} if pooled_text else {})).numpy()
         # single call: the first block's first denoiser call
-        v1, _ = DenoiserRef(P, c).forward(noises[0, 0].astype(np.float64), np.full(3, 1000.0), [0, 1, 2], ta.astype(np.float64))
+        v1, _ = DenoiserRef(P, c).forward(noises[0, 0].astype(np.float64), np.full(3, 1000.0), [0, 1, 2], ta.astype(np.float64),
+                                          pooled=None if sa is None else sa.astype(np.float64))
         with torch.no_grad():
-            v1t = m(_T(noises[0, 0])[None], torch.full((1, 3), 1000.0), [0, 1, 2], _T(ta)[None])
+            v1t = m(_T(noises[0, 0])[None], torch.full((1, 3), 1000.0), [0, 1, 2], _T(ta)[None],
+                    pooled=None if sa is None else _T(sa).expand(1, 3, -1))
         worst[f"{name}_single_call"] = float(np.abs(v1 - v1t[0].numpy()).max())
         def stream_err(ref, z):      # the reference's 5-block stream (switch at block 3) against torch's latents
             err = 0.0
             for b in range(5):
+                pv = None if sa is None else (sa if b < 3 else sb).astype(np.float64)
                 x0r, _ = ref.block_step(b, (ta if b < 3 else tb).astype(np.float64), noises[b].astype(np.float64),
-                                        switched=(b == 3))
+                                        switched=(b == 3), **({"pooled": pv} if pooled_text else {}))
                 err = max(err, float(np.abs(z[3 * b:3 * b + 3] - x0r).max()))
             return err
 
@@ -678,10 +687,12 @@ def check_against_torch(f64=False):
             null = P["null_text"].astype(np.float32)
             g.cfg_scale = 3.0
             g._lat = {}
+            pooled_g = dict(pooled, **{"": P["null_sentence"].astype(np.float32)}) if pooled_text else None
             with torch.no_grad():
                 zg = g.generate([(0, "a"), (3, "b")], 5, noises=noises, texts={"a": ta, "b": tb, "": null},
-                                normalised=True).numpy()
-            refg = StreamRef(DenoiserRef(P, c), c["sampler"], guidance=3.0, null_text=null.astype(np.float64))
+                                normalised=True, **({"pooled": pooled_g} if pooled_text else {})).numpy()
+            refg = StreamRef(DenoiserRef(P, c), c["sampler"], guidance=3.0, null_text=null.astype(np.float64),
+                             **({"null_sentence": P["null_sentence"]} if pooled_text else {}))
             worst[f"{name}_stream_5_blocks_guidance_3"] = stream_err(refg, zg)
     Pd, cd, _ = load_model("descriptor")
     if Pd is not None:

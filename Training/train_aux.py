@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import copy
+import functools
 import math
 import os
 import time
@@ -53,9 +54,15 @@ def perturb(seg: world.Segment, rng) -> world.Segment:
     return s
 
 
-def reward_batch(rng, te, bs, split="train", seed_base=0):
+def reward_batch(rng, te, bs, split="train", seed_base=0, vocabs=None):
+    """bs (positive, hard negative) pairs.  vocabs: a tuple of vocabularies to draw each pair's from (uniformly);
+    None or one vocabulary: `split` for all, drawing exactly what this function always drew."""
     frames, txts, labels = [], [], []
     for _ in range(bs):
+        if vocabs is not None and len(vocabs) > 1:
+            split = vocabs[int(rng.integers(len(vocabs)))]
+        elif vocabs:
+            split = vocabs[0]
         sc = world.make_script(seed_base + int(rng.integers(1_000_000)), 192, split=split)
         f0 = 4 * int(rng.integers(0, 192 // 4))
         seg = sc.segments[sc.segment_at(f0)]
@@ -77,6 +84,12 @@ def reward_batch(rng, te, bs, split="train", seed_base=0):
     return v, t, m, torch.tensor(labels)
 
 
+def worker_reward_batch(rng, bs, vocabs):
+    """reward_batch in a background worker (its own text encoder, textenc.shared)."""
+    import textenc
+    return reward_batch(rng, textenc.shared(), bs, vocabs=vocabs)
+
+
 def augment(v, rng):
     N = v.shape[0]
     out = v.clone()
@@ -88,11 +101,16 @@ def augment(v, rng):
     return out
 
 
+def _dev(model):
+    return next(model.parameters()).device
+
+
 @torch.no_grad()
 def eval_reward(model, te, n=256, split="heldout"):
     rng = np.random.default_rng(4242)
     v, t, m, y = reward_batch(rng, te, n // 2, split=split, seed_base=20_000_000)
-    lg = model(v, t, m)
+    dev = _dev(model)
+    lg = model(v.to(dev), t.to(dev), m.to(dev)).cpu()
     p = torch.sigmoid(lg)
     acc = ((p > 0.5).float() == y).float().mean().item()
     pair = (lg[0::2] > lg[1::2]).float().mean().item()
@@ -107,14 +125,20 @@ def eval_reward(model, te, n=256, split="heldout"):
 
 
 # ------------------------------------------------------------------ descriptor data
-@torch.no_grad()
-def latent_clips(vae, stats, rng, bs, n_lat=8):
+def clip_frames(rng, bs, n_lat=8):
     vids = []
     for _ in range(bs):
         sc = world.make_script(int(rng.integers(1_000_000)), 960)
         f0 = 4 * int(rng.integers(0, (960 - 4 * n_lat) // 4))
         vids.append(world.render(sc, f0, 4 * n_lat))
-    v = torch.from_numpy(np.stack(vids)).float().div_(127.5).sub_(1).permute(0, 1, 4, 2, 3).contiguous()
+    return torch.from_numpy(np.stack(vids))
+
+
+@torch.no_grad()
+def latent_clips(vae, stats, rng, bs, n_lat=8, frames=None):
+    """frames: uint8 [B, T, H, W, 3] already rendered (clip_frames in a worker); else rendered here with rng."""
+    u8 = clip_frames(rng, bs, n_lat) if frames is None else frames
+    v = u8.to(_dev(vae)).float().div_(127.5).sub_(1).permute(0, 1, 4, 2, 3).contiguous()
     z, _ = vae.encoder(v)
     return (z - stats["mean"][:, None, None]) / stats["std"][:, None, None]
 
@@ -139,7 +163,8 @@ def wtd_loss(model, z):
 def _logits(model, te, n, split, seed_base, seed):
     rng = np.random.default_rng(seed)
     v, t, m, y = reward_batch(rng, te, n // 2, split=split, seed_base=seed_base)
-    return model(v, t, m), y
+    dev = _dev(model)
+    return model(v.to(dev), t.to(dev), m.to(dev)).cpu(), y
 
 
 def calibrate(model, te, n=512):
@@ -156,8 +181,9 @@ def calibrate(model, te, n=512):
         return loss
     opt.step(closure)
     with torch.no_grad():
-        model.logit_scale.mul_(a[0])
-        model.logit_bias.mul_(a[0]).add_(b[0])
+        dev = _dev(model)
+        model.logit_scale.mul_(a[0].to(dev))
+        model.logit_bias.mul_(a[0].to(dev)).add_(b[0].to(dev))
     return float(a), float(b)
 
 
@@ -173,8 +199,16 @@ def main():
     ap.add_argument("--steps", type=int, default=3000)
     ap.add_argument("--ckpt_every", type=int, default=100)
     ap.add_argument("--calibrate", action="store_true", help="reward: Platt-scale the latest checkpoint and save it")
+    ap.add_argument("--vocabs", default="train",
+                    help="reward: comma-separated vocabularies each training pair is phrased in, drawn uniformly "
+                         "(e.g. train,extra); 'heldout' is refused")
+    common.add_runtime_args(ap)
     a = ap.parse_args()
     common.setup_threads(a.threads)
+    dev = common.pick_device(a.device)
+    deadline = common.Deadline(a.seconds)
+    vocabs = tuple(v for v in a.vocabs.split(",") if v)
+    assert "heldout" not in vocabs, "the held-out vocabulary is for evaluation only"
     torch.manual_seed(0)
     te = None
     if a.which == "reward":
@@ -187,7 +221,11 @@ def main():
         vae = VAE()
         vae.load_state_dict(vst["model"])
         vae.eval()
-        stats = torch.load(a.stats)
+        vae.to(dev)
+        stats = torch.load(a.stats, map_location="cpu")
+        if dev.type != "cpu":
+            stats = common.to_device(stats, dev)
+    model.to(dev)
     opt = torch.optim.AdamW(model.parameters(), lr=a.lr, weight_decay=0.01)
     step = 0
     st = common.load_latest(a.out)
@@ -205,17 +243,38 @@ def main():
         log.log(event="calibrate", step=step, platt=ab, heldout_before=before, heldout=after, train_vocab=tr)
         st = dict(step=step, model=model.state_dict(), opt=opt.state_dict(), cfg=model.cfg, which=a.which,
                   eval=dict(heldout_paraphrases=after, training_vocabulary_unseen_seeds=tr), calibrated=True)
-        torch.save(st, os.path.join(a.out, "calibrated.pt"))     # what export.py --reward should ship
+        torch.save(common.to_cpu(st), os.path.join(a.out, "calibrated.pt"))     # what export.py --reward should ship
         return
     log.log(event="start", step=step, params=sum(p.numel() for p in model.parameters()), args=vars(a))
     rng = np.random.default_rng(7 + step)
+    stream = None
+    if a.data_workers > 0:
+        make = functools.partial(worker_reward_batch, bs=a.bs // 2, vocabs=vocabs) if a.which == "reward" else \
+            functools.partial(clip_frames, bs=a.bs // 2)
+        stream = common.worker_stream(make, a.data_workers, seed=7 + step, pin=dev.type == "cuda")
     t0 = time.time()
     pool = None
-    while step < a.steps:
-        for g in opt.param_groups:
-            g["lr"] = a.lr * min(1.0, (step + 1) / 100) * (0.5 * (1 + math.cos(math.pi * step / a.steps)))
+
+    def checkpoint():
+        extra = {}
         if a.which == "reward":
-            v, t, m, y = reward_batch(rng, te, a.bs // 2)
+            model.eval()
+            extra = eval_reward(model, te)
+            model.train()
+            log.log(step=step, heldout=extra)
+        common.save_ckpt(a.out, common.to_cpu(dict(step=step, model=model.state_dict(), opt=opt.state_dict(),
+                                                   cfg=model.cfg, which=a.which, eval=extra)))
+    while step < a.steps:
+        # cosine schedule over --steps; with --seconds, over whichever of the two runs out first
+        prog = step / a.steps if a.seconds is None else max(step / a.steps, deadline.fraction())
+        for g in opt.param_groups:
+            g["lr"] = a.lr * min(1.0, (step + 1) / 100) * (0.5 * (1 + math.cos(math.pi * prog)))
+        if a.which == "reward":
+            if stream is None:
+                v, t, m, y = reward_batch(rng, te, a.bs // 2, vocabs=vocabs)
+            else:
+                v, t, m, y = next(stream)
+            v, t, m, y = (x.to(dev, non_blocking=True) for x in (v, t, m, y))
             va = augment(v[0::2], rng)                                   # pos/neg rows share frames
             img = model.image_embed(va)
             tx = model.text_embed(t, m)
@@ -225,12 +284,12 @@ def main():
             loss = F.binary_cross_entropy_with_logits(lg, y)
             # in-batch contrastive term (CLIP-style) on the positives: gives a coarse alignment signal early
             sim = model.logit_scale * img @ tx[0::2].T
-            tgt = torch.arange(sim.shape[0])
+            tgt = torch.arange(sim.shape[0], device=sim.device)
             loss = loss + 0.5 * (F.cross_entropy(sim, tgt) + F.cross_entropy(sim.T, tgt))
             info = dict(acc=float(((lg > 0).float() == y).float().mean()))
         else:
             if pool is None or step % 4 == 0:
-                pool = latent_clips(vae, stats, rng, a.bs // 2)
+                pool = latent_clips(vae, stats, rng, a.bs // 2, frames=None if stream is None else next(stream))
             loss, info = wtd_loss(model, pool)
         opt.zero_grad(set_to_none=True)
         loss.backward()
@@ -240,15 +299,11 @@ def main():
         if step % 20 == 0:
             log.log(step=step, loss=float(loss), sec_per_step=(time.time() - t0) / 20, **info)
             t0 = time.time()
-        if step % a.ckpt_every == 0 or step == a.steps:
-            extra = {}
-            if a.which == "reward":
-                model.eval()
-                extra = eval_reward(model, te)
-                model.train()
-                log.log(step=step, heldout=extra)
-            common.save_ckpt(a.out, dict(step=step, model=model.state_dict(), opt=opt.state_dict(),
-                                         cfg=model.cfg, which=a.which, eval=extra))
+        if step % a.ckpt_every == 0 or step == a.steps or deadline.passed():
+            checkpoint()
+        if deadline.passed():
+            log.log(event="deadline", step=step, seconds=a.seconds)
+            break
 
 
 if __name__ == "__main__":

@@ -24,6 +24,7 @@ Loss: flow matching, target v = noise - x0 on the noisy copy; sigma drawn half f
 from __future__ import annotations
 
 import argparse
+import functools
 import os
 import shutil
 import time
@@ -67,6 +68,39 @@ def make_script_for_training(seed: int, vocabs: tuple[str, ...] = ("train",), no
     return world.make_script(seed, SCRIPT_FRAMES, n_switches=nsw, split=split, two_objects=two)
 
 
+def draw_sample(rng, max_pos, vocabs=("train",), no_switch_p=0.4, two_obj_p=None):
+    """The numpy half of a training sample: a script's frames around a random position.
+    -> (clips: uint8 [T, 64, 64, 3] rendered clips, hist: latent frames of the last clip to drop after its
+    encoding (the causal encoder's warm-up), pos: latent-frame positions, prompts: each position's prompt)."""
+    seed = int(rng.integers(N_SCRIPTS))
+    sc = make_script_for_training(seed, vocabs, no_switch_p, two_obj_p)
+    S = SEG_BLOCKS * BLOCK
+    if rng.random() < 0.4:
+        p0 = SINK
+    else:
+        p0 = BLOCK * int(rng.integers(2, max_pos // BLOCK - SEG_BLOCKS))
+    fpl = world.FRAMES_PER_LATENT
+    if p0 == SINK:
+        clips, hist = [world.render(sc, 0, (SINK + S) * fpl)], 0
+    else:
+        hist = min(4, p0 - SINK)
+        clips = [world.render(sc, 0, SINK * fpl), world.render(sc, (p0 - hist) * fpl, (hist + S) * fpl)]
+    pos = list(range(SINK)) + list(range(p0, p0 + S))
+    prompts = []
+    for p in pos:
+        prompts.append(sc.segments[sc.segment_at(p * fpl)].prompt)
+    return clips, hist, pos, prompts
+
+
+def worker_sample(rng, max_pos, vocabs, no_switch_p, two_obj_p):
+    """draw_sample in a background worker, plus its prompts' MiniLM states (textenc.shared in that process)."""
+    clips, hist, pos, prompts = draw_sample(rng, max_pos, vocabs, no_switch_p, two_obj_p)
+    te = textenc.shared()
+    uniq = sorted(set(prompts))
+    texts = dict(zip(uniq, te.encode_many(uniq)))
+    return [torch.from_numpy(c) for c in clips], hist, pos, prompts, texts
+
+
 class Sampler:
     """Produces training samples: latent frames [F, zc, 8, 8], positions, per-frame prompt ids."""
 
@@ -74,35 +108,47 @@ class Sampler:
         self.vae, self.stats, self.te, self.max_pos, self.rng = vae, stats, te, max_pos, rng
         self.vocabs = vocabs
         self.no_switch_p, self.two_obj_p = no_switch_p, two_obj_p
+        self.dev = next(vae.parameters()).device
 
     @torch.no_grad()
     def encode(self, frames_u8):     # [T, 64, 64, 3] -> normalised latents [T/4, zc, 8, 8]
-        v = torch.from_numpy(frames_u8).float().div_(127.5).sub_(1.0).permute(0, 3, 1, 2)[None]
+        return self.encode_batch(torch.from_numpy(frames_u8)[None])[0]
+
+    @torch.no_grad()
+    def encode_batch(self, frames_u8):     # uint8 tensor [B, T, 64, 64, 3] -> normalised latents [B, T/4, zc, 8, 8]
+        v = frames_u8.to(self.dev, non_blocking=True).float().div_(127.5).sub_(1.0).permute(0, 1, 4, 2, 3)
         z, _ = self.vae.encoder(v)
-        return (z[0] - self.stats["mean"][:, None, None]) / self.stats["std"][:, None, None]
+        return (z - self.stats["mean"][:, None, None]) / self.stats["std"][:, None, None]
 
     def sample(self):
-        rng = self.rng
-        seed = int(rng.integers(N_SCRIPTS))
-        sc = make_script_for_training(seed, self.vocabs, self.no_switch_p, self.two_obj_p)
-        S = SEG_BLOCKS * BLOCK
-        if rng.random() < 0.4:
-            p0 = SINK
+        clips, hist, pos, prompts = draw_sample(self.rng, self.max_pos, self.vocabs, self.no_switch_p, self.two_obj_p)
+        if len(clips) == 1:
+            z = self.encode(clips[0])
         else:
-            p0 = BLOCK * int(rng.integers(2, self.max_pos // BLOCK - SEG_BLOCKS))
-        fpl = world.FRAMES_PER_LATENT
-        if p0 == SINK:
-            z = self.encode(world.render(sc, 0, (SINK + S) * fpl))
-        else:
-            zs = self.encode(world.render(sc, 0, SINK * fpl))
-            hist = min(4, p0 - SINK)
-            zz = self.encode(world.render(sc, (p0 - hist) * fpl, (hist + S) * fpl))
+            zs = self.encode(clips[0])
+            zz = self.encode(clips[1])
             z = torch.cat([zs, zz[hist:]], 0)
-        pos = list(range(SINK)) + list(range(p0, p0 + S))
-        prompts = []
-        for p in pos:
-            prompts.append(sc.segments[sc.segment_at(p * fpl)].prompt)
         return z, pos, prompts
+
+    @torch.no_grad()
+    def from_workers(self, items):
+        """worker_sample items -> samples (z, pos, prompts, texts), their clips encoded in batches of equal length."""
+        groups = {}
+        for i, it in enumerate(items):
+            for j, c in enumerate(it[0]):
+                groups.setdefault(c.shape[0], []).append((i, j))
+        lat = {}
+        for keys in groups.values():
+            z = self.encode_batch(torch.stack([items[i][0][j] for i, j in keys]))
+            for (i, j), zz in zip(keys, z):
+                lat[i, j] = zz
+        out = []
+        for i, (clips, hist, pos, prompts, texts) in enumerate(items):
+            z = lat[i, 0] if len(clips) == 1 else torch.cat([lat[i, 0], lat[i, 1][hist:]], 0)
+            # the DataLoader hands numpy arrays over as tensors; the training loop wants the states as numpy
+            texts = {p: (e.numpy() if isinstance(e, torch.Tensor) else e) for p, e in texts.items()}
+            out.append((z, list(pos), list(prompts), texts))
+        return out
 
 
 def build_masks(pos, noisy_blocks):
@@ -159,8 +205,14 @@ def main():
     ap.add_argument("--vocabs", default="train",
                     help="comma-separated world vocabularies a script's prompts are phrased in, drawn uniformly "
                          "per script (repeat one to weight it); 'heldout' is refused")
+    common.add_runtime_args(ap)
+    ap.add_argument("--text_cache", type=int, default=None,
+                    help="most prompts whose MiniLM states are kept (default: all, as before; a fast GPU run meets "
+                         "millions of distinct two-object phrasings)")
     a = ap.parse_args()
     common.setup_threads(a.threads)
+    dev = common.pick_device(a.device)
+    deadline = common.Deadline(a.seconds)
     os.makedirs(a.out, exist_ok=True)
     frozen = os.path.join(a.out, "vae_frozen.pt")
     if not os.path.exists(frozen):
@@ -171,7 +223,8 @@ def main():
     vae.eval()
     for p in vae.parameters():
         p.requires_grad_(False)
-    te = textenc.TextEncoder()
+    vae.to(dev)
+    te = textenc.TextEncoder(max_cache=a.text_cache)
     st = common.load_latest(a.out)
     init = None
     if st is None and a.init:
@@ -192,19 +245,20 @@ def main():
         torch.save(init["stats"], stats_p)          # the latent space the checkpoint was trained in
     if not os.path.exists(stats_p):
         rng0 = np.random.default_rng(99)
-        tmp = Sampler(vae, dict(mean=torch.zeros(16), std=torch.ones(16)), te, a.max_pos, rng0)
+        tmp = Sampler(vae, dict(mean=torch.zeros(16, device=dev), std=torch.ones(16, device=dev)), te, a.max_pos, rng0)
         zs = torch.cat([tmp.sample()[0] for _ in range(24)], 0)
         stats = dict(mean=zs.mean(dim=(0, 2, 3)), std=zs.std(dim=(0, 2, 3)))
-        torch.save(stats, stats_p)
-    stats = torch.load(stats_p)
+        torch.save(common.to_cpu(stats), stats_p)
+    stats = torch.load(stats_p, map_location="cpu")
 
+    model.to(dev)
     opt = torch.optim.AdamW(model.parameters(), lr=a.lr, weight_decay=0.01, betas=(0.9, 0.99))
     ema = {k: v.detach().clone() for k, v in model.state_dict().items()}
     step = 0
     if st:
         model.load_state_dict(st["model"])
-        opt.load_state_dict(st["opt"])
-        ema = st["ema"]
+        opt.load_state_dict(st["opt"])           # moves the state to the parameters' device
+        ema = common.to_device(st["ema"], dev) if dev.type != "cpu" else st["ema"]
         step = st["step"]
     log = common.Logger(a.out)
     log.log(event="start", step=step, params=sum(p.numel() for p in model.parameters()), args=vars(a),
@@ -213,16 +267,45 @@ def main():
         log.log(event="init", source=a.init, source_step=init.get("step"), zero_init_max_abs_difference=gap)
     rng = np.random.default_rng(1000 + step)
     torch.manual_seed(step)
-    samp = Sampler(vae, stats, te, a.max_pos, rng, tuple(v for v in a.vocabs.split(",") if v), a.no_switch_p, a.two_obj_p)
-    pool = [samp.sample() for _ in range(a.pool)]
+    vocabs = tuple(v for v in a.vocabs.split(",") if v)
+    stats_dev = common.to_device(stats, dev) if dev.type != "cpu" else stats
+    samp = Sampler(vae, stats_dev, te, a.max_pos, rng, vocabs, a.no_switch_p, a.two_obj_p)
+    if a.data_workers > 0:
+        stream = common.worker_stream(functools.partial(worker_sample, max_pos=a.max_pos, vocabs=vocabs,
+                                                        no_switch_p=a.no_switch_p, two_obj_p=a.two_obj_p),
+                                      a.data_workers, seed=1000 + step, pin=dev.type == "cuda")
+
+        def new_samples(n):
+            return samp.from_workers([next(stream) for _ in range(n)])
+    else:
+        def new_samples(n):
+            return [samp.sample() for _ in range(n)]
+    pool = new_samples(a.pool)
     empty = te.encode("")
-    sig_levels = torch.tensor(sampler_sigmas())
+
+    def text_of(b, p):       # a sample from the workers carries its prompts' states
+        return b[3][p] if len(b) > 3 else te.encode(p)
+    sig_levels = torch.tensor(sampler_sigmas()).to(dev)
     T = model.cfg["tokens_per_frame"]
+
+    def checkpoint():
+        common.save_ckpt(a.out, common.to_cpu(dict(step=step, model=model.state_dict(), ema=ema, opt=opt.state_dict(),
+                                                   cfg=model.cfg, size=size, stats=stats,
+                                                   train=dict(sink=SINK, window=WINDOW, block=BLOCK, steps=STEPS,
+                                                              shift=SHIFT, max_pos=a.max_pos))))
     t0 = time.time()
+    t_data = 0.0
     acc = []
     while step < a.steps:
-        for _ in range(a.refresh):
-            pool[int(rng.integers(len(pool)))] = samp.sample()
+        td0 = time.time()
+        if a.data_workers > 0:
+            fresh = new_samples(a.refresh)
+            for smp in fresh:
+                pool[int(rng.integers(len(pool)))] = smp
+        else:
+            for _ in range(a.refresh):
+                pool[int(rng.integers(len(pool)))] = samp.sample()
+        t_data += time.time() - td0
         idx = rng.choice(len(pool), size=a.bs, replace=False)
         batch = [pool[i] for i in idx]
         # all samples of the batch share positions? no: positions differ -> masks differ per sample
@@ -247,7 +330,7 @@ def main():
             if rng.random() < a.text_drop:
                 ps = [""] * len(ps)
             uniq = sorted(set(ps))
-            embs = [empty if p == "" else te.encode(p) for p in uniq]
+            embs = [empty if p == "" else text_of(b, p) for p in uniq]
             per.append((ps, uniq, embs))
             lmax = max(lmax, sum(e.shape[0] for e in embs))
         txt = torch.zeros(B, lmax, 384)
@@ -280,13 +363,18 @@ def main():
             z0n.append(z0[bi, idx_n])
         z0n = torch.stack(z0n)                                            # [B, Fn, zc, 8, 8]
         Fn = z0n.shape[1]
-        amask = torch.stack(masks).repeat_interleave(T, 1).repeat_interleave(T, 2)[:, None]
-        u = torch.rand(B, NB)
-        sig = torch.where(torch.rand(B, NB) < 0.5, sig_levels[torch.randint(0, 4, (B, NB))], sigma_shift(u, SHIFT))
+        txt, cmask_f = txt.to(dev, non_blocking=True), cmask_f.to(dev, non_blocking=True)
+        if pooled_f is not None:
+            pooled_f = pooled_f.to(dev, non_blocking=True)
+        mstack = torch.stack(masks).to(dev, non_blocking=True)
+        amask = mstack.repeat_interleave(T, 1).repeat_interleave(T, 2)[:, None]
+        u = torch.rand(B, NB, device=dev)
+        sig = torch.where(torch.rand(B, NB, device=dev) < 0.5, sig_levels[torch.randint(0, 4, (B, NB), device=dev)],
+                          sigma_shift(u, SHIFT))
         sig_f = sig.repeat_interleave(BLOCK, dim=1)                      # [B, Fn]
         eps = torch.randn_like(z0n)
         zt = (1 - sig_f[..., None, None, None]) * z0n + sig_f[..., None, None, None] * eps
-        sc = torch.rand(B, 1, 1, 1, 1) * a.ctx_noise * (torch.rand(B, 1, 1, 1, 1) < 0.7).float()
+        sc = torch.rand(B, 1, 1, 1, 1, device=dev) * a.ctx_noise * (torch.rand(B, 1, 1, 1, 1, device=dev) < 0.7).float()
         zc = (1 - sc) * z0 + sc * torch.randn_like(z0)
         if step >= a.self_ctx_start and rng.random() < a.self_ctx_p:
             # self-rollout-lite: the context becomes the model's own x0 estimate of the (noised) true frames,
@@ -294,15 +382,16 @@ def main():
             with torch.no_grad():
                 s_c = float(sig_levels[int(rng.integers(2, 4))])
                 zn_c = (1 - s_c) * z0 + s_c * torch.randn_like(z0)
-                cm = torch.stack([torch.from_numpy(mk[:F_, :F_]) for mk in [m_.numpy() for m_ in masks]])
+                cm = mstack[:, :F_, :F_]
                 cm = cm.repeat_interleave(T, 1).repeat_interleave(T, 2)[:, None]
                 cmc = cmask_f.repeat_interleave(T, dim=1)[:, None]
-                fp_c = torch.tensor([list(b[1]) for b in batch], dtype=torch.float64)
-                v_c = model(zn_c, torch.full((B, F_), 1000.0 * s_c), fp_c, txt, attn_mask=cm, ctx_mask=cmc,
-                            pooled=pooled_f)
-                zc = zn_c - s_c * v_c
+                fp_c = torch.tensor([list(b[1]) for b in batch], dtype=torch.float64, device=dev)
+                with common.autocast(dev, a.amp):
+                    v_c = model(zn_c, torch.full((B, F_), 1000.0 * s_c, device=dev), fp_c, txt, attn_mask=cm,
+                                ctx_mask=cmc, pooled=pooled_f)
+                zc = zn_c - s_c * v_c.float()
         zin = torch.cat([zc, zt], dim=1)
-        tin = torch.cat([torch.zeros(B, F_), sig_f * 1000.0], dim=1)
+        tin = torch.cat([torch.zeros(B, F_, device=dev), sig_f * 1000.0], dim=1)
         # text mask rows for the noisy frames follow their clean twins
         cm_rows, pl_rows = [], []
         for bi, b in enumerate(batch):
@@ -312,9 +401,10 @@ def main():
                 pl_rows.append(torch.cat([pooled_f[bi, :F_], pooled_f[bi, idx_n]], 0))
         cmask = torch.stack(cm_rows).repeat_interleave(T, dim=1)[:, None]
         pooled = torch.stack(pl_rows) if pooled_f is not None else None
-        fpos = torch.tensor(fposs, dtype=torch.float64)
-        out = model(zin, tin, fpos, txt, attn_mask=amask, ctx_mask=cmask, pooled=pooled)
-        v_pred = out[:, F_:]
+        fpos = torch.tensor(fposs, dtype=torch.float64).to(dev, non_blocking=True)
+        with common.autocast(dev, a.amp):
+            out = model(zin, tin, fpos, txt, attn_mask=amask, ctx_mask=cmask, pooled=pooled)
+        v_pred = out[:, F_:].float()
         target = eps - z0n
         loss = ((v_pred - target) ** 2).mean()
         opt.zero_grad(set_to_none=True)
@@ -326,23 +416,30 @@ def main():
         opt.step()
         with torch.no_grad():
             d = 0.999 if step > 2000 else 0.99
-            for k, v in model.state_dict().items():
-                ema[k].mul_(d).add_(v.detach(), alpha=1 - d)
+            if dev.type == "cpu":
+                for k, v in model.state_dict().items():
+                    ema[k].mul_(d).add_(v.detach(), alpha=1 - d)
+            else:                                         # the same update, in a few fused kernels
+                ks = list(ema)
+                sd = model.state_dict()
+                torch._foreach_mul_([ema[k] for k in ks], d)
+                torch._foreach_add_([ema[k] for k in ks], [sd[k].detach() for k in ks], alpha=1 - d)
         step += 1
         # x0 error at the sampler's levels, for monitoring
         acc.append((loss.item(), gn.item()))
         if step % 10 == 0:
             a_ = np.array(acc)
+            extra = {} if a.data_workers == 0 and a.seconds is None else dict(data_s=round(t_data / 10, 4))
             log.log(step=step, loss=float(a_[:, 0].mean()), grad_norm=float(a_[:, 1].mean()),
-                    sec_per_step=(time.time() - t0) / 10, lr=lr)
+                    sec_per_step=(time.time() - t0) / 10, lr=lr, **extra)
             acc = []
             t0 = time.time()
-        if step % a.ckpt_every == 0:
-            common.save_ckpt(a.out, dict(step=step, model=model.state_dict(), ema=ema, opt=opt.state_dict(),
-                                         cfg=model.cfg, size=size, stats=stats,
-                                         train=dict(sink=SINK, window=WINDOW, block=BLOCK, steps=STEPS,
-                                                    shift=SHIFT, max_pos=a.max_pos)))
-
+            t_data = 0.0
+        if step % a.ckpt_every == 0 or deadline.passed():
+            checkpoint()
+        if deadline.passed():
+            log.log(event="deadline", step=step, seconds=a.seconds)
+            break
 
 if __name__ == "__main__":
     main()

@@ -9,6 +9,7 @@ noise on the latent before decoding (makes the decoder tolerant of denoiser erro
 from __future__ import annotations
 
 import argparse
+import functools
 import math
 import os
 import time
@@ -37,6 +38,24 @@ def make_batch(rng: np.random.Generator, bs: int, frames: int, seed_base: int = 
     return v, w
 
 
+def make_batch_u8(rng: np.random.Generator, bs: int, frames: int):
+    """make_batch for background workers: uint8 frames [B, T, H, W, 3] (4x less to move than floats) and the
+    coverage weights; to_model() turns them into make_batch's tensors on the training device."""
+    vids, ws = [], []
+    for _ in range(bs):
+        sc = world.make_script(int(rng.integers(1_000_000)), frames=480)
+        f0 = int(rng.integers(0, (480 - frames) // 4 + 1)) * 4
+        fr, m = world.render(sc, f0, frames, with_masks=True)
+        vids.append(fr)
+        ws.append(m.max(axis=1))
+    return torch.from_numpy(np.stack(vids)), torch.from_numpy(np.stack(ws)).float()[:, :, None]
+
+
+def to_model(u8, w, dev):
+    v = u8.to(dev, non_blocking=True).float().div_(127.5).sub_(1.0).permute(0, 1, 4, 2, 3).contiguous()
+    return v, w.to(dev, non_blocking=True)
+
+
 def edge_loss(rec, v, wt):
     """Mean |difference| of horizontal and vertical pixel differences, [B, T, C, H, W], weighted like the pixel loss."""
     dx = (rec[..., :, 1:] - rec[..., :, :-1]) - (v[..., :, 1:] - v[..., :, :-1])
@@ -50,9 +69,11 @@ def psnr(a, b):
 
 
 @torch.no_grad()
-def evaluate(vae, n=16, frames=32):
+def evaluate(vae, n=16, frames=32, dev=None):
     rng = np.random.default_rng(123)
     v, _ = make_batch(rng, n, frames, seed_base=HELDOUT_SEED0)
+    if dev is not None:
+        v = v.to(dev)
     z, _ = vae.encoder(v)
     rec, _ = vae.decoder(z)
     return psnr(rec, v), z.std().item(), z.abs().mean().item()
@@ -79,10 +100,13 @@ def main():
     ap.add_argument("--encoder_from", default=None,
                     help="decoder-only fine-tuning: take the (frozen) encoder from this VAE checkpoint, e.g. the "
                          "denoiser's vae_frozen.pt, so the latent space the denoiser learned stays fixed")
+    common.add_runtime_args(ap)
     a = ap.parse_args()
     common.setup_threads(a.threads)
+    dev = common.pick_device(a.device)
+    deadline = common.Deadline(a.seconds)
     torch.manual_seed(0)
-    vae = VAE()
+    vae = VAE().to(dev)
     params = vae.parameters()
     enc_sd = None
     if a.encoder_from:
@@ -92,6 +116,7 @@ def main():
         for p in vae.encoder.parameters():
             p.requires_grad_(False)
         params = vae.decoder.parameters()
+    # the optimizer is made on the training device; loading its state moves the CPU checkpoint's tensors there
     opt = torch.optim.AdamW(params, lr=a.lr, weight_decay=0.0, betas=(0.9, 0.99))
     step = 0
     st = common.load_latest(a.out)
@@ -108,8 +133,16 @@ def main():
     nparam = sum(p.numel() for p in vae.parameters())
     log.log(event="start", step=step, params=nparam, args=vars(a))
     rng = np.random.default_rng(step + 1)
+    stream = None
+    if a.data_workers > 0:
+        stream = common.worker_stream(functools.partial(make_batch_u8, bs=a.bs, frames=a.frames), a.data_workers,
+                                      seed=step + 1, pin=dev.type == "cuda")
     t0 = time.time()
     acc = []
+
+    def checkpoint():
+        common.save_ckpt(a.out, common.to_cpu(dict(step=step, model=vae.state_dict(), opt=opt.state_dict(),
+                                                   cfg=vae.cfg)))
     while step < a.steps:
         lr = a.lr * min(1.0, (step + 1) / 100)
         if step > a.decay_step:
@@ -118,14 +151,20 @@ def main():
             lr *= 0.5
         for g in opt.param_groups:
             g["lr"] = lr
-        v, w = make_batch(rng, a.bs, a.frames)
-        if enc_sd is not None:
-            with torch.no_grad():
-                z, _ = vae.encoder(v)
+        if stream is None:
+            v, w = make_batch(rng, a.bs, a.frames)
+            v, w = v.to(dev), w.to(dev)
         else:
-            z, _ = vae.encoder(v)
-        zn = z + a.z_noise * torch.randn_like(z)
-        rec, _ = vae.decoder(zn)
+            v, w = to_model(*next(stream), dev)
+        with common.autocast(dev, a.amp):
+            if enc_sd is not None:
+                with torch.no_grad():
+                    z, _ = vae.encoder(v)
+            else:
+                z, _ = vae.encoder(v)
+            zn = z + a.z_noise * torch.randn_like(z)
+            rec, _ = vae.decoder(zn)
+        rec, z = rec.float(), z.float()
         wt = 1.0 + 9.0 * w
         lrec = (wt * (rec - v) ** 2).mean()
         if a.edge > 0:
@@ -146,11 +185,16 @@ def main():
             t0 = time.time()
         if step % a.eval_every == 0:
             vae.eval()
-            p, zs, za = evaluate(vae)
+            p, zs, za = evaluate(vae, dev=dev)
             vae.train()
             log.log(step=step, eval_psnr=p, z_std=zs, z_absmean=za)
         if step % a.ckpt_every == 0:
-            common.save_ckpt(a.out, dict(step=step, model=vae.state_dict(), opt=opt.state_dict(), cfg=vae.cfg))
+            checkpoint()
+        elif deadline.passed():
+            checkpoint()
+        if deadline.passed():
+            log.log(event="deadline", step=step, seconds=a.seconds)
+            break
 
 
 if __name__ == "__main__":

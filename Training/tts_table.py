@@ -50,17 +50,16 @@ def main(folder: str) -> None:
             results[os.path.splitext(os.path.basename(path))[0]] = json.load(f)
     if not results:
         sys.exit(f"no JSON results in {folder}")
-    base = results.get("plain")
-    base_wall = base["summary"]["wall_s"] if base else None
     any_args = next(iter(results.values()))["args"]
     print(f"Scripts {any_args['seed0']:,}+ (n = {any_args['n']} per configuration, {any_args['seconds']:.0f} s clips, "
           f"vocab {any_args['vocab']}, noise seeds {any_args['noise_seeds']}), judged by Training/analyzer.py.\n")
     print("| configuration | single: colour | shape | motion | all four | switch <= 1 block | object present | "
-          "two objects: both present | wall time vs plain | frames/s | drafts kept | reward kept / candidate 0 |")
+          "two objects: both present | candidate blocks per block | frames/s (shared machine) | drafts kept | reward kept / candidate 0 |")
     print("|---|---|---|---|---|---|---|---|---|---|---|---|")
     for name, r in results.items():
         s1, s2, summary = r["summary"]["single"], r["summary"]["two"], r["summary"]
-        cost = f"{summary['wall_s'] / base_wall:.2f}x" if base_wall else "-"
+        params = dict(p.split("=", 1) for p in r["args"]["param"])
+        cost = str(int(params.get("candidates", 1)) * int(params.get("beams", 1))) if "candidates" in params else "1"
         print(f"| {label(name, r['args']['param'])} | {pct(s1['colour'])} | {pct(s1['shape'])} | {pct(s1['motion'])} | "
               f"{pct(s1['all'])} | {pct(s1['switch_within_block'])} | {pct(s1['persistence'])} | {pct(s2['persistence'])} | "
               f"{cost} | {summary['fps']:.1f} | {acceptance(r['runs'])} | {search_reward(r['runs'])} |")
