@@ -71,7 +71,7 @@ public final class DenoiserBlockNode: Node {
     static func isSearch(_ params: Params) -> Bool { params.isWritten("candidates") || params.isWritten("beams") }
 
     let sampler: BlockSampler
-    private let noise: SeededNoise
+    let noise: SeededNoise
     let totalBlocks: Int
     private let framesPerBlock: Int
 
@@ -88,7 +88,7 @@ public final class DenoiserBlockNode: Node {
     private var pendingSources: [LatentBlock] = []
     private var sourceClosed = false
     /// Best-of-N search state; nil for a plain stream.
-    private var search: BlockSearch?
+    var search: BlockSearch?
     /// Speculative decoding: this node's role, and its state for it.
     let role: SpeculativeRole
     var speculation = SpeculationState()
@@ -214,43 +214,8 @@ public final class DenoiserBlockNode: Node {
         if block >= totalBlocks || (videoToVideo && sourceClosed && pendingSources.isEmpty) { io.endStream() }
     }
 
-    /// A search block: every beam's candidates in one batched call, each candidate's latents and K/V
-    /// sent tagged; search.select and cache.manager decide which live on.
-    private func advanceSearch(_ io: NodeIO) throws {
-        guard block < totalBlocks, search?.ready == true, let next = try promptForBlock() else { return }
-        let contexts = search!.takeContexts()
-        let started = Date()
-        var beams = contexts
-        // A typed switch does not flush here: the selection waits for every candidate it was promised.
-        if try switchPrompt(to: next, io) {
-            for (b, ctx) in beams.enumerated() where ctx.recacheOnSwitch && !ctx.window.isEmpty {
-                beams[b].window = try recache(ctx, under: next, io)
-            }
-        }
-        let planned = search!.candidates(block: block, beams: beams, draws: sampler.schedule.sigmas.count,
-                                         shape: sampler.blockShape, noise: noise)
-        let results = sampler.generate(block: block, candidates: planned.map { .init(noises: $0.noises, visible: $0.context.frames) },
-                                       text: next.context)
-        let computeSeconds = Date().timeIntervalSince(started)
-        // K/V first: the cache manager must hold every candidate before the choice (made downstream of
-        // the latents) can reach it.
-        for (candidate, result) in zip(planned, results) {
-            try io.emit("kv", Packet(position: block, payload: KVUpdate(kind: .append, frames: result.frames, block: block,
-                                                                       blockFrames: sampler.blockFrames, candidate: candidate.tag)))
-        }
-        for (candidate, result) in zip(planned, results) {
-            let latents = sampler.model.config.latentNormalization.denormalize(result.x0)
-            try io.emit("latents", Packet(position: block, payload: LatentBlock(latents: latents, firstLatentFrame: block * sampler.blockFrames,
-                                                                                 promptGeneration: next.conditioning.generation,
-                                                                                 candidate: candidate.tag)))
-        }
-        blockSeconds.append(computeSeconds)
-        block += 1
-        if block >= totalBlocks { io.endStream() }
-    }
-
     /// Makes `next` the active prompt; true when it replaces another one (a switch), which is logged.
-    private func switchPrompt(to next: (conditioning: Conditioning, context: TextContext), _ io: NodeIO) throws -> Bool {
+    func switchPrompt(to next: (conditioning: Conditioning, context: TextContext), _ io: NodeIO) throws -> Bool {
         defer { active = next }
         guard let previous = active else {
             io.log("block \(block): prompt \(next.conditioning.generation) \"\(LogText.shortened(next.conditioning.text))\"")
@@ -265,7 +230,7 @@ public final class DenoiserBlockNode: Node {
 
     /// LongLive re-cache of `ctx`'s window under the new prompt, sent to the cache manager (tagged with
     /// the context's beam in a search); returns the window's new K/V.
-    private func recache(_ ctx: KVContext, under next: (conditioning: Conditioning, context: TextContext), _ io: NodeIO) throws -> [KVFrame] {
+    func recache(_ ctx: KVContext, under next: (conditioning: Conditioning, context: TextContext), _ io: NodeIO) throws -> [KVFrame] {
         let t0 = Date()
         let window = try sampler.recache(window: ctx.window, sink: ctx.sink, text: next.context)
         recacheCount += 1
@@ -285,7 +250,7 @@ public final class DenoiserBlockNode: Node {
     /// The prompt in force at the block's first frame, or nil while it cannot be known yet.
     /// Applicable prompts are live ones and timeline ones whose frame has come; the last to arrive
     /// wins. Timeline prompts still in the future stay pending (a typed switch does not cancel them).
-    private func promptForBlock() throws -> (conditioning: Conditioning, context: TextContext)? {
+    func promptForBlock() throws -> (conditioning: Conditioning, context: TextContext)? {
         let frame = block * framesPerBlock
         let applicable = pendingTexts.filter { $0.live || $0.startFrame <= frame }
         guard let conditioning = applicable.last ?? active?.conditioning else { return nil }
