@@ -31,6 +31,7 @@ public final class VAEDecoderNode: Node {
     private var cache: VAEDecoder.Cache
     private var nextFrame = 0
     private var decodedLatentFrames = 0
+    private var decodedCandidates = 0
     /// Search: the cache after each candidate of the newest two blocks, by candidate id.
     private var candidateCaches: [Int: (block: Int, cache: VAEDecoder.Cache)] = [:]
 
@@ -58,6 +59,7 @@ public final class VAEDecoderNode: Node {
             candidateCaches[tag.id] = (tag.block, lineage)
             firstFrame = block.firstLatentFrame * decoder.framesPerLatent
             nextFrame = max(nextFrame, firstFrame + video.shape[0])
+            decodedCandidates += 1
         } else {
             video = decode(z, cache: &cache)
             nextFrame += video.shape[0]
@@ -87,7 +89,12 @@ public final class VAEDecoderNode: Node {
     }
 
     public func finish(_ io: NodeIO) throws {
-        io.log("decoded \(decodedLatentFrames) latent frames into \(nextFrame) video frames")
+        let frames = decodedLatentFrames * decoder.framesPerLatent
+        if decodedCandidates > 0 {
+            io.log("decoded \(decodedCandidates) candidate block(s), \(decodedLatentFrames) latent frames into \(frames) video frames (stream frames 0..<\(nextFrame))")
+        } else {
+            io.log("decoded \(decodedLatentFrames) latent frames into \(frames) video frames")
+        }
     }
 }
 
