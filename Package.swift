@@ -14,6 +14,9 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams", exact: "6.2.2"),
         .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", exact: "1.16.2"),
+        // The live preview (`flowrun GRAPH --serve`): swift-nio's HTTP and WebSocket handlers, Prometheus text.
+        .package(url: "https://github.com/apple/swift-nio", exact: "2.101.3"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", exact: "2.4.1"),
     ],
     targets: [
         .systemLibrary(name: "CFFmpeg", path: "Sources/CFFmpeg", pkgConfig: "libavformat",
@@ -28,6 +31,7 @@ let package = Package(
         .target(name: "InteractiveNodes", dependencies: [flowKit], path: "Nodes/Interactive"),
         .target(name: "RewardNodes", dependencies: [flowKit], path: "Nodes/Reward"),
         .target(name: "SearchNodes", dependencies: [flowKit], path: "Nodes/Search"),
+        .target(name: "MemoryNodes", dependencies: [flowKit], path: "Nodes/Memory"),
 
         .target(name: "FlowCore", dependencies: [
             flowKit,
@@ -37,10 +41,22 @@ let package = Package(
         .target(name: "BuiltinNodes", dependencies: [
             flowKit, "UtilityNodes", "VideoNodes", "TextEncoderNodes",
             "VAENodes", "DenoiserNodes", "CacheNodes", "InteractiveNodes", "RewardNodes",
-            "SearchNodes",
+            "SearchNodes", "MemoryNodes",
         ], path: "Sources/BuiltinNodes"),
+        // `--serve`: the live preview server and its page (embedded in the binary); `flowrun report`: trace to SVG.
+        .target(name: "FlowPreview", dependencies: [
+            "FlowCore", flowKit,
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
+            .product(name: "NIOWebSocket", package: "swift-nio"),
+            .product(name: "Prometheus", package: "swift-prometheus"),
+            .product(name: "Logging", package: "swift-log"),
+        ], path: "Sources/FlowPreview",
+           resources: [.embedInCode("Web/index.html"), .embedInCode("Web/preview.js"), .embedInCode("Web/preview.css")]),
+        .target(name: "FlowReport", path: "Sources/FlowReport"),
         .executableTarget(name: "flowrun", dependencies: [
-            "FlowCore", "BuiltinNodes", "TextEncoderNodes",
+            "FlowCore", "BuiltinNodes", "TextEncoderNodes", "InteractiveNodes", "FlowPreview", "FlowReport",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ], path: "Sources/flowrun"),
@@ -52,7 +68,7 @@ let package = Package(
                           exclude: ["torch_peer.py"]),
         .executableTarget(name: "VideoBench", dependencies: ["VideoNodes", flowKit], path: "Benchmarks/VideoBench"),
         .executableTarget(name: "LongLiveBench", dependencies: ["FlowCore", "BuiltinNodes", "TextEncoderNodes",
-                                                                     "DenoiserNodes", "CacheNodes", "VAENodes", flowKit],
+                                                                     "DenoiserNodes", "CacheNodes", "VAENodes", "MemoryNodes", flowKit],
                           path: "Benchmarks/LongLiveBench", exclude: ["torch_peer.py"]),
         .executableTarget(name: "SearchBench", dependencies: ["FlowCore", "BuiltinNodes", "TextEncoderNodes", flowKit],
                           path: "Benchmarks/SearchBench"),
@@ -72,7 +88,7 @@ let package = Package(
         .testTarget(name: "VideoTests", dependencies: ["VideoNodes", flowKit, "FlowTestSupport"],
                     path: "Tests/VideoTests", resources: [.copy("Fixtures")]),
         // One test target per node family; LongLiveTests runs the LongLive graphs end to end.
-        .testTarget(name: "DenoiserTests", dependencies: ["DenoiserNodes", "CacheNodes", "InteractiveNodes", "FlowCore",
+        .testTarget(name: "DenoiserTests", dependencies: ["DenoiserNodes", "CacheNodes", "InteractiveNodes", "MemoryNodes", "FlowCore",
                                                       flowKit, "FlowTestSupport"], path: "Tests/DenoiserTests"),
         .testTarget(name: "CacheTests", dependencies: ["CacheNodes", flowKit, "FlowTestSupport"], path: "Tests/CacheTests"),
         .testTarget(name: "VAETests", dependencies: ["VAENodes", flowKit, "FlowTestSupport"], path: "Tests/VAETests"),
@@ -81,6 +97,8 @@ let package = Package(
         .testTarget(name: "RewardTests", dependencies: ["RewardNodes", flowKit, "FlowTestSupport"],
                     path: "Tests/RewardTests"),
         .testTarget(name: "SearchTests", dependencies: ["SearchNodes", flowKit, "FlowTestSupport"], path: "Tests/SearchTests"),
+        .testTarget(name: "MemoryTests", dependencies: ["MemoryNodes", flowKit, "FlowTestSupport"], path: "Tests/MemoryTests"),
+        .testTarget(name: "PreviewTests", dependencies: ["FlowPreview", "FlowReport"], path: "Tests/PreviewTests"),
         .testTarget(name: "LongLiveTests", dependencies: ["VAENodes", "DenoiserNodes", "CacheNodes", "InteractiveNodes",
                                                      "FlowCore", "BuiltinNodes", flowKit, "FlowTestSupport"],
                     path: "Tests/LongLiveTests"),

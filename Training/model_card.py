@@ -198,9 +198,11 @@ def main():
             L.append(f"- {n}")
         L.append("")
     # Inference-time methods measured through flowrun (Training/tts_table.py writes it from the measurement JSON).
-    tts = os.path.join(MD, "test-time-scaling.md")
-    if os.path.exists(tts):
-        L.append(open(tts).read().rstrip() + "\n")
+    # Sections measured through flowrun, kept as files next to the card so a re-export keeps them.
+    for section in ("test-time-scaling.md", "memory.md"):
+        path = os.path.join(MD, section)
+        if os.path.exists(path):
+            L.append(open(path).read().rstrip() + "\n")
     with open(os.path.join(MD, "README.md"), "w") as f:
         f.write("\n".join(L) + "\n")
     print("\n".join(L))

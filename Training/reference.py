@@ -268,10 +268,12 @@ class DenoiserRef:
     def heads(self, x):             # [N, D] -> [h, N, hd]
         return x.reshape(x.shape[0], self.h, self.hd).transpose(1, 0, 2)
 
-    def forward(self, z, t, frame_pos, txt, prefix=None, mask=None, pooled=None):
-        """z [F, zc, 8, 8]; t [F] timesteps; frame_pos [F]; txt [L, 384]; prefix: per layer (K, V) [h, P, hd]
-        (post-RoPE) or None; mask bool [F*T, P+F*T] or None; pooled (pooled_text models only): the prompt's
-        sentence vector [384] for every frame, or one per frame [F, 384].
+    def forward(self, z, t, frame_pos, txt, prefix=None, mask=None, pooled=None, keys_rotated=True):
+        """z [F, zc, 8, 8]; t [F] timesteps; frame_pos [F] (the RoPE positions: absolute frame positions, or
+        slots in a position-free cache); txt [L, 384]; prefix: per layer (K, V) [h, P, hd] (post-RoPE) or None;
+        mask bool [F*T, P+F*T] or None; pooled (pooled_text models only): the prompt's sentence vector [384] for
+        every frame, or one per frame [F, 384].  keys_rotated=False returns K before RoPE (what a position-free
+        cache keeps; attention still uses the rotated K).
         Returns v [F, zc, 8, 8], per-layer (K, V) of z."""
         P, D = self.P, self.D
         Fr = z.shape[0]
@@ -296,8 +298,9 @@ class DenoiserRef:
             q = self.heads(rms_norm(linear(hN, P[b + "q.weight"], P[b + "q.bias"]), P[b + "norm_q.weight"]))
             k = self.heads(rms_norm(linear(hN, P[b + "k.weight"], P[b + "k.bias"]), P[b + "norm_k.weight"]))
             v = self.heads(linear(hN, P[b + "v.weight"], P[b + "v.bias"]))
+            k_free = k
             q, k = apply_rope(q, cos, sin), apply_rope(k, cos, sin)
-            kvs.append((k, v))
+            kvs.append((k if keys_rotated else k_free, v))
             if prefix is not None:
                 k = np.concatenate([prefix[i][0], k], axis=1)
                 v = np.concatenate([prefix[i][1], v], axis=1)
@@ -376,20 +379,15 @@ class StreamRef:
         _, kvs = self.m.forward(lat, np.zeros(len(ps)), ps, txt, prefix=self.prefix(sink_ps), mask=m, pooled=pooled)
         self.store(kvs, ps)
 
-    def block_step(self, b, txt, noises, switched=False, recache=True, pooled=None):
-        """noises: [len(sigmas), 3, zc, 8, 8] (first = the initial x, others = re-noise draws); pooled: the
-        prompt's sentence vector [384] (pooled_text models; guidance then uses null_sentence).
-        Returns x0 [3, zc, 8, 8] and the first call's v (for debugging)."""
-        if switched and recache and b > 1:
-            self.recache(b, txt, pooled)
-        pos = [self.block * b + i for i in range(self.block)]
-        pre = self.prefix(self.visible(b))
+    def denoise(self, noises, rope_pos, txt, pre, pooled):
+        """The block's steps: x0 prediction and re-noising with fresh noise (guidance if set), against a fixed
+        prefix.  Returns the clean x0 and the first call's v."""
         x = noises[0]
         v0 = None
         for i, s in enumerate(self.sigmas):
-            v, _ = self.m.forward(x, np.full(self.block, 1000.0 * s), pos, txt, prefix=pre, pooled=pooled)
+            v, _ = self.m.forward(x, np.full(self.block, 1000.0 * s), rope_pos, txt, prefix=pre, pooled=pooled)
             if self.guidance != 1.0:
-                vu, _ = self.m.forward(x, np.full(self.block, 1000.0 * s), pos, self.null_text, prefix=pre,
+                vu, _ = self.m.forward(x, np.full(self.block, 1000.0 * s), rope_pos, self.null_text, prefix=pre,
                                        pooled=self.null_sentence if pooled is not None else None)
                 v = vu + self.guidance * (v - vu)
             if v0 is None:
@@ -398,7 +396,123 @@ class StreamRef:
             if i + 1 < len(self.sigmas):
                 sn = self.sigmas[i + 1]
                 x = (1 - sn) * x0 + sn * noises[i + 1]
+        return x0, v0
+
+    def block_step(self, b, txt, noises, switched=False, recache=True, pooled=None):
+        """noises: [len(sigmas), 3, zc, 8, 8] (first = the initial x, others = re-noise draws); pooled: the
+        prompt's sentence vector [384] (pooled_text models; guidance then uses null_sentence).
+        Returns x0 [3, zc, 8, 8] and the first call's v (for debugging)."""
+        if switched and recache and b > 1:
+            self.recache(b, txt, pooled)
+        pos = [self.block * b + i for i in range(self.block)]
+        pre = self.prefix(self.visible(b))
+        x0, v0 = self.denoise(noises, pos, txt, pre, pooled)
         _, kvs = self.m.forward(x0, np.zeros(self.block), pos, txt, prefix=pre, pooled=pooled)
+        self.store(kvs, pos)
+        for fi, p in enumerate(pos):
+            self.lat[p] = x0[fi]
+        self.evict(b + 1)
+        return x0, v0
+
+
+class InfinityStreamRef(StreamRef):
+    """LongLive's position-free ("infinity") cache, optionally with LongLive-RAG retrieval (issue 15).
+
+    The cache keeps K before RoPE.  Every call rotates by slot, not by absolute position: the sink frames take
+    slots 0..S-1 (S = sink frames held), the window frames the next slots in position order, the block's frames
+    the slots after the window; so a stream of any length never leaves the trained positions, and until the
+    window first slides (block 3 with sink 3, window 9) the slots equal the absolute positions.  The re-cache
+    of a switch rotates the sink by slot as prefix and the window frames by their slots; its block-causal mask
+    still follows the absolute positions (block = p // block_frames).
+
+    Retrieval (memory=dict(descriptor=P, k=.., exclude_recent=.., slot=..)): every frame evicted from the window
+    goes to a bank (its pre-RoPE K/V and the descriptor of its clean latent), in eviction order.  Before each
+    block the query is the descriptor of the newest window frame (the newest sink frame when the window is
+    empty); the candidates are the bank without its `exclude_recent` most recent entries; the top k by cosine
+    (ties: lower position first) join the attention prefix, rotated at the shared temporal slot `slot`, and
+    never the cache."""
+
+    def __init__(self, den, sampler_cfg, memory=None, **kw):
+        super().__init__(den, sampler_cfg, **kw)
+        self.memory = memory
+        self.bank = []              # (position, descriptor, per-layer (K, V)) in eviction order
+        self.retrieved = {}         # block -> retrieved positions
+
+    def slots(self, ps_sink, ps_window):
+        return list(range(len(ps_sink))), list(range(len(ps_sink), len(ps_sink) + len(ps_window)))
+
+    def rotated_prefix(self, entries):
+        """entries: [(slot, per-layer (K, V) pre-RoPE)] -> per-layer (K, V) rotated at their slots, or None."""
+        if not entries:
+            return None
+        cos, sin = rope_cos_sin([sl for sl, _ in entries], self.m.g, self.m.c["rope_axes"], self.m.c["rope_theta"])
+        out = []
+        for l in range(self.m.depth):
+            k = np.concatenate([kv[l][0] for _, kv in entries], 1)
+            v = np.concatenate([kv[l][1] for _, kv in entries], 1)
+            out.append((apply_rope(k, cos, sin), v))
+        return out
+
+    def evict(self, b_next):
+        lo = self.block * b_next - (self.window - self.block)
+        for p in sorted(p for p in self.cache if self.sink <= p < lo):
+            if self.memory is not None:
+                d = descriptor_forward(self.memory["descriptor"], self.lat[p][None])[0]
+                self.bank.append((p, d, self.cache[p]))
+            del self.cache[p]
+            self.lat.pop(p, None)
+
+    def retrieve(self, b):
+        if self.memory is None:
+            return []
+        lo = self.block * b - (self.window - self.block)
+        window = sorted(p for p in self.cache if p >= self.sink and p >= lo)
+        sink = sorted(p for p in self.cache if p < self.sink)
+        newest = (window or sink or [None])[-1]
+        n = len(self.bank) - self.memory["exclude_recent"]
+        if newest is None or n <= 0:
+            self.retrieved[b] = []
+            return []
+        q = descriptor_forward(self.memory["descriptor"], self.lat[newest][None])[0]
+        cands = self.bank[:n]
+        order = sorted(range(n), key=lambda i: (-float(cands[i][1] @ q), cands[i][0]))[:self.memory["k"]]
+        chosen = sorted((cands[i] for i in order), key=lambda e: e[0])
+        self.retrieved[b] = [p for p, _, _ in chosen]
+        return [(self.memory["slot"], kv) for _, _, kv in chosen]
+
+    def recache(self, b, txt, pooled=None):
+        lo = self.block * b - (self.window - self.block)
+        ps = sorted(p for p in self.cache if p >= self.sink and p >= lo)
+        if not ps:
+            return
+        sink_ps = sorted(p for p in self.cache if p < self.sink)
+        sink_slots, win_slots = self.slots(sink_ps, ps)
+        T = self.m.T
+        blk = np.array([p // self.block for p in ps])
+        m = np.ones((len(ps), len(sink_ps) + len(ps)), bool)
+        m[:, len(sink_ps):] = blk[:, None] >= blk[None, :]
+        m = m.repeat(T, 0).repeat(T, 1)
+        lat = np.stack([self.lat[p] for p in ps])
+        pre = self.rotated_prefix([(sl, self.cache[p]) for sl, p in zip(sink_slots, sink_ps)])
+        _, kvs = self.m.forward(lat, np.zeros(len(ps)), win_slots, txt, prefix=pre, mask=m, pooled=pooled,
+                                keys_rotated=False)
+        self.store(kvs, ps)
+
+    def block_step(self, b, txt, noises, switched=False, recache=True, pooled=None):
+        if switched and recache and b > 1:
+            self.recache(b, txt, pooled)
+        lo = self.block * b - (self.window - self.block)
+        window = sorted(p for p in self.cache if p >= self.sink and p >= lo)
+        sink = sorted(p for p in self.cache if p < self.sink)
+        sink_slots, win_slots = self.slots(sink, window)
+        entries = [(sl, self.cache[p]) for sl, p in zip(sink_slots, sink)] + self.retrieve(b) \
+            + [(sl, self.cache[p]) for sl, p in zip(win_slots, window)]
+        pre = self.rotated_prefix(entries)
+        first = len(sink) + len(window)
+        slots = [first + i for i in range(self.block)]
+        pos = [self.block * b + i for i in range(self.block)]
+        x0, v0 = self.denoise(noises, slots, txt, pre, pooled)
+        _, kvs = self.m.forward(x0, np.zeros(self.block), slots, txt, prefix=pre, pooled=pooled, keys_rotated=False)
         self.store(kvs, pos)
         for fi, p in enumerate(pos):
             self.lat[p] = x0[fi]
@@ -577,6 +691,60 @@ def write_fixtures():
     print("wrote", written, "to", FIX_DIR)
 
 
+def memory_stream_fixture(n_blocks=8, switch_at=6, k=3, exclude_recent=5, slot=0):
+    """Issue 15's fixture on the shipped denoiser and descriptor: the same noises through the absolute stream,
+    the position-free (infinity) stream, and the infinity stream with retrieval; a prompt switch with re-cache
+    at block `switch_at`.  With sink 3 and window 9 the window first slides after block 3, so blocks 0-3 of the
+    three streams are the same (checked here); retrieval has candidates from block 5 on."""
+    P, c, _ = load_model("denoiser")
+    Pd, _, _ = load_model("descriptor")
+    tp = os.path.join(FIX_DIR, "text_states.safetensors")
+    if P is None or Pd is None or not os.path.exists(tp):
+        return None
+    ts = load_safetensors(tp)
+    text_a, text_b = ts["text_a"].astype(np.float64), ts["text_b"].astype(np.float64)
+    den = DenoiserRef(P, c)
+    rng = np.random.default_rng(20261130)
+    n_sig = len(c["sampler"]["steps"])
+    noises = _f32(rng.standard_normal((n_blocks, n_sig, c["sampler"]["block_frames"],
+                                       c["latent_channels"], c["latent_hw"], c["latent_hw"])))
+    Pd64 = {k_: v.astype(np.float64) for k_, v in Pd.items()}
+
+    def run(st):
+        out = []
+        for b in range(n_blocks):
+            txt = text_a if b < switch_at else text_b
+            x0, _ = st.block_step(b, txt, noises[b].astype(np.float64), switched=(b == switch_at))
+            out.append(x0)
+        return np.stack(out)
+
+    absolute = run(StreamRef(den, c["sampler"]))
+    infinity = run(InfinityStreamRef(den, c["sampler"]))
+    rag_ref = InfinityStreamRef(den, c["sampler"], memory=dict(descriptor=Pd64, k=k, exclude_recent=exclude_recent, slot=slot))
+    rag = run(rag_ref)
+    slid = 4          # the first block whose slots differ from its positions
+    assert np.abs(absolute[:slid] - infinity[:slid]).max() < 1e-9, "infinity must equal absolute before the window slides"
+    assert np.abs(absolute[slid:] - infinity[slid:]).max() > 1e-3, "infinity must differ from absolute once it slides"
+    retrieved = np.full((n_blocks, k), -1, np.int64)
+    for b, ps in rag_ref.retrieved.items():
+        retrieved[b, :len(ps)] = ps
+    assert (retrieved >= 0).any(), "the fixture must retrieve something"
+    return {"noises": noises, "text_a": _f32(text_a), "text_b": _f32(text_b),
+            "switch_block": np.array([switch_at], np.int64), "k": np.array([k], np.int64),
+            "exclude_recent": np.array([exclude_recent], np.int64), "slot": np.array([slot], np.int64),
+            "latents_absolute": _f32(absolute), "latents_infinity": _f32(infinity), "latents_rag": _f32(rag),
+            "retrieved": retrieved}
+
+
+def write_memory_fixture():
+    fx = memory_stream_fixture()
+    if fx is None:
+        print("memory fixture: needs Models/world-tiny (denoiser, descriptor) and Tests/ModelFixtures/text_states")
+        return
+    save_safetensors(os.path.join(FIX_DIR, "memory_stream.safetensors"), fx)
+    print("wrote memory_stream to", FIX_DIR, "retrieved per block:", fx["retrieved"].tolist())
+
+
 # ============================================================================ check against torch
 def check_pooled_against_torch(seed=5):
     """The pooled_text path (world-tiny v2) on a random model, since no trained one exists yet: one call, the
@@ -720,6 +888,8 @@ def check_against_torch(f64=False):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--fixtures", action="store_true")
+    ap.add_argument("--memory-fixture", action="store_true",
+                    help="only Tests/ModelFixtures/memory_stream (issue 15: infinity mode and retrieval)")
     ap.add_argument("--check", action="store_true")
     ap.add_argument("--f64", action="store_true", help="with --check: run torch in float64 as well")
     ap.add_argument("--check-pooled", action="store_true",
@@ -733,6 +903,8 @@ def main():
         print(json.dumps(check_pooled_against_torch(), indent=1))
     if a.fixtures:
         write_fixtures()
+    if a.fixtures or a.memory_fixture:
+        write_memory_fixture()
     if a.check:
         check_against_torch(f64=a.f64)
 

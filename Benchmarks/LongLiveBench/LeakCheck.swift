@@ -3,13 +3,17 @@ import FlowKit
 import DenoiserNodes
 import CacheNodes
 import VAENodes
+import MemoryNodes
 
 /// `--leak-check BLOCKS`: the denoiser, cache manager and decoder driven directly (no runtime, no
 /// video encoder), printing RSS every 40 blocks, to tell growth in these nodes from growth elsewhere.
 enum LeakCheck {
-    static func run(model: String, blocks: Int) throws {
-        let den = try NodeHarness(DenoiserBlockNode.self, params: ["model": .string(model), "frames": .int(blocks * 12)])
+    /// `rag`: the position-free cache with memory.retriever between the cache manager and the denoiser.
+    static func run(model: String, blocks: Int, rag: Bool = false) throws {
+        let den = try NodeHarness(DenoiserBlockNode.self, params: ["model": .string(model), "frames": .int(blocks * 12),
+                                                                 "positions": .string(rag ? "infinity" : "absolute")])
         let kv = try NodeHarness(CacheManagerNode.self, params: [:])
+        let memory = rag ? try NodeHarness(MemoryRetrieverNode.self, params: ["model": .string(model)]) : nil
         let vae = try NodeHarness(VAEDecoderNode.self, params: ["model": .string(model)])
         let tokens = Tensor(shape: [12, 384], repeating: 0.1)
         try den.feed("text", Packet(position: 0, payload: TextEmbedding(text: "x", generation: 0, startFrame: 0, tokenIDs: [],
@@ -21,7 +25,13 @@ enum LeakCheck {
             for p in den.outputs("kv") { try kv.feed("update", p) }
             den.clearOutputs()
             vae.clearOutputs()
-            let contexts = kv.outputs("context")
+            var contexts = kv.outputs("context")
+            if let memory {
+                for e in kv.outputs("evicted") { try memory.feed("evicted", e) }
+                for c in contexts { try memory.feed("context", c) }
+                contexts = memory.outputs("context")
+                memory.clearOutputs()
+            }
             kv.clearOutputs()
             block += 1
             if block % 40 == 0 { print("block \(block): RSS \(Memory.residentBytes() / 1_048_576) MiB") }

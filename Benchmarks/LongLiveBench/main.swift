@@ -1,5 +1,6 @@
 // LongLiveBench: the LongLive graph (Graphs/longlive.yaml) measured in one run.
 //   swift run -c release --scratch-path .build-longlive LongLiveBench [--model DIR] [--quick] [--torch]
+//   ... LongLiveBench --retrieval [--rag-minutes 60]      LongLive-RAG: retrieval cost per block, RSS over an hour
 // Reports, for a 10 s and a 5 min video: FPS, time to first frame, per-block latency p50/p99 (time
 // between block arrivals at the end of the pipeline), peak RSS and RSS growth from minute 1 to 5;
 // pipelined vs --sequential; with --torch, the torch sampler (Training/sample.py) on the same weights.
@@ -29,19 +30,22 @@ defer { try? FileManager.default.removeItem(at: directory) }
 
 print("LongLiveBench: \(ProcessInfo.processInfo.activeProcessorCount) cores, BLAS \(BLASRuntime.description), model \(model)")
 
-/// Graphs/longlive.yaml with a frame clock next to the video encoder, and the generation block it includes.
-func graph(frames: Int) throws -> CompiledGraph {
-    var text = try String(contentsOfFile: repoRoot + "/Graphs/longlive.yaml", encoding: .utf8)
-    var block = try String(contentsOfFile: repoRoot + "/Graphs/lib/generate-video.yaml", encoding: .utf8)
-    if arguments.contains("--no-video") {       // isolates the runtime and our nodes from the encoder
-        block = block.split(separator: "\n", omittingEmptySubsequences: false).filter { !$0.hasPrefix("  video:") }.joined(separator: "\n")
-    }
+/// A LongLive graph (Graphs/longlive.yaml by default) with a frame clock next to the video encoder, and the
+/// generation blocks it may include.
+func graph(frames: Int, file: String = "longlive.yaml", overrides: [String] = []) throws -> CompiledGraph {
+    var text = try String(contentsOfFile: repoRoot + "/Graphs/" + file, encoding: .utf8)
     text += "  clock: { type: bench.frame_clock, inputs: { frames: gen.frames } }\n"
-    let path = directory.appendingPathComponent("longlive-\(frames).yaml").path
+    let path = directory.appendingPathComponent("\(file.replacingOccurrences(of: ".yaml", with: ""))-\(frames).yaml").path
     try text.write(toFile: path, atomically: true, encoding: .utf8)
     try FileManager.default.createDirectory(at: directory.appendingPathComponent("lib"), withIntermediateDirectories: true)
-    try block.write(to: directory.appendingPathComponent("lib/generate-video.yaml"), atomically: true, encoding: .utf8)
-    let result = GraphCompiler().compile(file: path, overrides: ["model=\(model)", "frames=\(frames)", "out=\(directory.path)/out.mp4"])
+    for lib in ["generate-video.yaml", "generate-video-rag.yaml"] {
+        var block = try String(contentsOfFile: repoRoot + "/Graphs/lib/" + lib, encoding: .utf8)
+        if arguments.contains("--no-video") {       // isolates the runtime and our nodes from the encoder
+            block = block.split(separator: "\n", omittingEmptySubsequences: false).filter { !$0.hasPrefix("  video:") }.joined(separator: "\n")
+        }
+        try block.write(to: directory.appendingPathComponent("lib/" + lib), atomically: true, encoding: .utf8)
+    }
+    let result = GraphCompiler().compile(file: path, overrides: ["model=\(model)", "frames=\(frames)", "out=\(directory.path)/out.mp4"] + overrides)
     guard let g = result.graph else { fatalError(result.renderer.render(result.diagnostics)) }
     return g
 }
@@ -54,6 +58,12 @@ enum DenoiserLog {
               let r = line.range(of: "per block p50 ") else { return nil }
         return Double(line[r.upperBound...].prefix { $0 == "." || $0.isNumber })
     }
+}
+
+/// Every node's log lines of the most recent run (the finish lines carry cache and bank sizes).
+enum NodeLog {
+    nonisolated(unsafe) static var lines: [String] = []
+    static func finish(_ node: String) -> String? { lines.last { $0.hasPrefix("[\(node)]") } }
 }
 
 struct Measurement {
@@ -73,12 +83,14 @@ struct Measurement {
     var fps: Double { Double(frames) / wall }
 }
 
-func measure(frames: Int, sequential: Bool) throws -> Measurement {
-    let g = try graph(frames: frames)
+func measure(frames: Int, sequential: Bool, file: String = "longlive.yaml", overrides: [String] = []) throws -> Measurement {
+    let g = try graph(frames: frames, file: file, overrides: overrides)
     FrameClock.arrivals = []
     DenoiserLog.lines = []
+    NodeLog.lines = []
     let run = try GraphRun(graph: g, options: RunOptions(sequential: sequential, log: { line in
         if line.hasPrefix("[gen/denoise]") { DenoiserLog.lines.append(line) }
+        NodeLog.lines.append(line)
     }))
     FrameClock.origin = DispatchTime.now().uptimeNanoseconds
     let t0 = DispatchTime.now().uptimeNanoseconds
@@ -114,7 +126,20 @@ func report(_ label: String, _ m: Measurement) {
 }
 
 if let n = option("--leak-check").flatMap(Int.init) {
-    try LeakCheck.run(model: model, blocks: n)
+    try LeakCheck.run(model: model, blocks: n, rag: arguments.contains("--rag"))
+    exit(0)
+}
+if arguments.contains("--retrieval") || option("--rag-minutes") != nil {
+    // LongLive-RAG: the denoiser's block time (10 s, pipelined) beside retrieval with an hour-long bank; then
+    // longlive-rag.yaml for --rag-minutes (default 60) of video: RSS by minute and the bank against its budget.
+    _ = try measure(frames: 24, sequential: false)
+    report("10 s pipelined (longlive)", try measure(frames: 160, sequential: false))
+    try RetrievalCost.run(model: model, frames: 14_400, denoiserBlockMs: DenoiserLog.blockP50Ms)
+    if let minutes = option("--rag-minutes").flatMap(Int.init) {
+        let m = try measure(frames: minutes * 60 * 16, sequential: false, file: "longlive-rag.yaml")
+        report("\(minutes) min longlive-rag", m)
+        for node in ["gen/kv", "gen/memory"] { print(NodeLog.finish(node) ?? "(no finish line from \(node))") }
+    }
     exit(0)
 }
 if let only = option("--only").flatMap(Int.init) {     // one pipelined run, for profilers

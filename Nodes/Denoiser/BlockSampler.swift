@@ -9,6 +9,8 @@ struct BlockSampler: Sendable {
     let blockFrames: Int
     /// Classifier-free guidance; nil: the conditional prediction alone.
     var guidance: Guidance? = nil
+    /// Absolute RoPE positions (cached keys rotated), or slots in a position-free cache.
+    var positionMode: PositionMode = .absolute
 
     /// v = v_uncond + scale * (v_cond - v_uncond), the unconditional call seeing the same K/V prefix
     /// with the empty prompt's text states, and for a pooled_text model its sentence vector too
@@ -45,26 +47,41 @@ struct BlockSampler: Sendable {
         let frames: [KVFrame]
         /// The first call's velocity (parity tests).
         let firstVelocity: Tensor
+        /// When the prefix asked for it (`AttentionPrefix.measureAttention`, one candidate): per cached frame's
+        /// position, the clean pass's mean attention on each of its tokens, `[layers, heads, tokens]`
+        /// (`KVUpdate.attentionMass`). Empty otherwise.
+        var attentionMass: [Int: Tensor] = [:]
     }
 
-    /// Per layer, the visible frames' K/V concatenated in the given order; nil when there are none.
-    func prefix(_ frames: [KVFrame]) -> [LayerKV]? {
+    /// Per layer, the visible frames' K/V concatenated in [sink | memory | window] order; nil when there are
+    /// none. A position-free cache's keys are rotated here, once per block, by each frame's slot.
+    func prefix(_ visible: AttentionPrefix) -> [LayerKV]? {
+        let frames = visible.frames
         guard !frames.isEmpty else { return nil }
-        return (0..<model.config.depth).map { l in
-            LayerKV(keys: Tensor.concatenate(frames.map { $0.keys[l] }, dim: 1),
-                    values: Tensor.concatenate(frames.map { $0.values[l] }, dim: 1))
+        let c = model.config
+        let rotary = positionMode == .infinity
+            ? RotaryTable(framePositions: visible.slots, grid: c.grid, axes: c.ropeAxes, theta: c.ropeTheta) : nil
+        return (0..<c.depth).map { l in
+            let keys = Tensor.concatenate(frames.map { $0.keys[l] }, dim: 1)
+            return LayerKV(keys: rotary?.apply(keys) ?? keys, values: Tensor.concatenate(frames.map { $0.values[l] }, dim: 1))
         }
     }
 
+    /// Where RoPE puts frame `i` of block `block`: its absolute position, or in a position-free cache the slot
+    /// after the visible history.
+    func rotaryPosition(block: Int, frame i: Int, visible: AttentionPrefix) -> Int {
+        positionMode == .absolute ? block * blockFrames + i : visible.historyCount + i
+    }
+
     /// Generates block `block` from `noises` (the initial x, then one draw per re-noising).
-    func generate(block: Int, noises: [Tensor], text: TextContext, visible: [KVFrame]) -> BlockResult {
+    func generate(block: Int, noises: [Tensor], text: TextContext, visible: AttentionPrefix) -> BlockResult {
         generate(block: block, candidates: [CandidateInput(noises: noises, visible: visible)], text: text)[0]
     }
 
     /// One search candidate's inputs: its noise draws and the K/V it continues (its beam's context).
     struct CandidateInput {
         let noises: [Tensor]
-        let visible: [KVFrame]
+        let visible: AttentionPrefix
     }
 
     /// Generates several candidates of block `block` in one batched model call per step: each sees
@@ -76,6 +93,7 @@ struct BlockSampler: Sendable {
                      "need \(sigmas.count) noise tensors per candidate")
         let count = candidates.count, f = blockFrames
         let positions = (0..<count).flatMap { _ in (0..<f).map { block * f + $0 } }
+        let rotary = candidates.flatMap { c in (0..<f).map { rotaryPosition(block: block, frame: $0, visible: c.visible) } }
         let prefixes = candidates.map { prefix($0.visible) }
         func draws(_ i: Int) -> Tensor { count == 1 ? candidates[0].noises[i] : Tensor.concatenate(candidates.map { $0.noises[i] }, dim: 0) }
         var x = draws(0)
@@ -83,9 +101,10 @@ struct BlockSampler: Sendable {
         var firstVelocity: Tensor?
         for (i, sigma) in sigmas.enumerated() {
             let t = [Float](repeating: FlowSchedule.timestep(sigma), count: count * f)
-            var v = model.forward(x, timesteps: t, positions: positions, text: text, prefixes: prefixes).velocity
+            var v = model.forward(x, timesteps: t, positions: positions, rotaryPositions: rotary, text: text, prefixes: prefixes).velocity
             if let g = guidance {
-                let vu = model.forward(x, timesteps: t, positions: positions, text: g.unconditional, prefixes: prefixes).velocity
+                let vu = model.forward(x, timesteps: t, positions: positions, rotaryPositions: rotary, text: g.unconditional,
+                                       prefixes: prefixes).velocity
                 v = Self.mix(vu, 1 - g.scale, v, g.scale)                 // vu + s * (v - vu)
             }
             if firstVelocity == nil { firstVelocity = v }
@@ -95,27 +114,62 @@ struct BlockSampler: Sendable {
                 x = Self.mix(x0, 1 - next, draws(i + 1), next)
             }
         }
-        let kv = model.forward(x0, timesteps: [Float](repeating: 0, count: count * f), positions: positions,
-                               text: text, prefixes: prefixes).kv
+        let clean = [Float](repeating: 0, count: count * f)
+        let kv: [LayerKV]
+        var attentionMass: [Int: Tensor] = [:]
+        if count == 1 && candidates[0].visible.measureAttention && prefixes[0] != nil {
+            // The cache manager ranks cached tokens by how much this pass's queries attend to them.
+            let out = model.forwardMeasuringPrefixAttention(x0, timesteps: clean, positions: positions, rotaryPositions: rotary, text: text,
+                                                            prefix: prefixes[0], keysRotated: positionMode.keysRotated)
+            kv = out.kv
+            attentionMass = Self.massPerFrame(out.prefixAttention, visible: candidates[0].visible)
+        } else {
+            kv = model.forward(x0, timesteps: clean, positions: positions, rotaryPositions: rotary,
+                               text: text, prefixes: prefixes, keysRotated: positionMode.keysRotated).kv
+        }
         let frames = split(kv, positions: positions, latents: x0, generation: text.generation)
         return (0..<count).map { c in
             let rows = (c * f)..<((c + 1) * f)
             let part = { (t: Tensor) in count == 1 ? t : t.slice(dim: 0, rows).contiguous() }
-            return BlockResult(x0: part(x0), frames: Array(frames[rows]), firstVelocity: part(firstVelocity!))
+            return BlockResult(x0: part(x0), frames: Array(frames[rows]), firstVelocity: part(firstVelocity!), attentionMass: attentionMass)
         }
+    }
+
+    /// Per-layer prefix attention `[heads, prefix tokens]` -> per cached frame `[layers, heads, its tokens]`, split in
+    /// the prefix's [sink | memory | window] order; retrieved memory frames are skipped (they are not in the cache).
+    static func massPerFrame(_ layers: [Tensor], visible: AttentionPrefix) -> [Int: Tensor] {
+        guard let heads = layers.first?.shape[0] else { return [:] }
+        let prefixTokens = layers[0].shape[1]
+        var out: [Int: Tensor] = [:]
+        for (position, range) in visible.cachedTokenRanges {
+            precondition(range.upperBound <= prefixTokens, "prefix attention covers \(prefixTokens) tokens, frame \(position) ends at \(range.upperBound)")
+            out[position] = Tensor(shape: [layers.count, heads, range.count]) { dst in
+                for (l, layer) in layers.enumerated() {
+                    layer.withUnsafeFloats { src in
+                        for h in 0..<heads {
+                            for j in 0..<range.count { dst[(l * heads + h) * range.count + j] = src[h * prefixTokens + range.lowerBound + j] }
+                        }
+                    }
+                }
+            }
+        }
+        return out
     }
 
     /// The t = 0 pass over given clean latents [F, C, H, W] (normalised) of block `block`: the K/V a
     /// cache keeps for them. Speculative decoding writes a drafted block into each model's cache this way.
-    func cleanPass(block: Int, x0: Tensor, text: TextContext, visible: [KVFrame]) -> [KVFrame] {
+    func cleanPass(block: Int, x0: Tensor, text: TextContext, visible: AttentionPrefix) -> [KVFrame] {
         let positions = (0..<blockFrames).map { block * blockFrames + $0 }
+        let rotary = (0..<blockFrames).map { rotaryPosition(block: block, frame: $0, visible: visible) }
         let kv = model.forward(x0.contiguous(), timesteps: [Float](repeating: 0, count: blockFrames), positions: positions,
-                               text: text, prefix: prefix(visible)).kv
+                               rotaryPositions: rotary, text: text, prefix: prefix(visible), keysRotated: positionMode.keysRotated).kv
         return split(kv, positions: positions, latents: x0.contiguous(), generation: text.generation)
     }
 
     /// LongLive re-cache: one t = 0 pass over the window's clean latents under the new prompt, with
-    /// the sink as prefix and a block-causal mask inside the window. Returns the window's new K/V.
+    /// the sink as prefix and a block-causal mask inside the window. Returns the window's new K/V. In a
+    /// position-free cache the window frames take the slots after the sink; the mask still follows their
+    /// absolute positions (blocks).
     func recache(window: [KVFrame], sink: [KVFrame], text: TextContext) throws -> [KVFrame] {
         guard !window.isEmpty else { return [] }
         let positions = window.map(\.position)
@@ -127,8 +181,10 @@ struct BlockSampler: Sendable {
             return z.reshaped([1] + z.shape)
         }
         let z = Tensor.concatenate(latents, dim: 0)
-        let kv = model.forward(z, timesteps: [Float](repeating: 0, count: window.count), positions: positions,
-                               text: text, prefix: prefix(sink), mask: .blockCausal(blockFrames: blockFrames)).kv
+        let rotary = positionMode == .absolute ? positions : Array(sink.count..<(sink.count + window.count))
+        let kv = model.forward(z, timesteps: [Float](repeating: 0, count: window.count), positions: positions, rotaryPositions: rotary,
+                               text: text, prefix: prefix(AttentionPrefix(sink: sink)), mask: .blockCausal(blockFrames: blockFrames),
+                               keysRotated: positionMode.keysRotated).kv
         return split(kv, positions: positions, latents: z, generation: text.generation)
     }
 
@@ -140,7 +196,8 @@ struct BlockSampler: Sendable {
             return KVFrame(position: p,
                            keys: kv.map { $0.keys.slice(dim: 1, r).contiguous() },
                            values: kv.map { $0.values.slice(dim: 1, r).contiguous() },
-                           latent: latents.select(dim: 0, f).contiguous(), promptGeneration: generation)
+                           latent: latents.select(dim: 0, f).contiguous(), promptGeneration: generation,
+                           keysRotated: positionMode.keysRotated)
         }
     }
 

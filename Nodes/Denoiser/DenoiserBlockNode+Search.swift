@@ -17,7 +17,7 @@ extension DenoiserBlockNode {
         }
         let planned = search!.candidates(block: block, beams: beams, draws: sampler.schedule.sigmas.count,
                                          shape: sampler.blockShape, noise: noise)
-        let results = sampler.generate(block: block, candidates: planned.map { .init(noises: $0.noises, visible: $0.context.frames) },
+        let results = sampler.generate(block: block, candidates: planned.map { .init(noises: $0.noises, visible: AttentionPrefix($0.context)) },
                                        text: next.context)
         let computeSeconds = Date().timeIntervalSince(started)
         // K/V first: the cache manager must hold every candidate before the choice (made downstream of

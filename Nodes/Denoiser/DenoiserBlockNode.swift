@@ -20,7 +20,7 @@ public final class DenoiserBlockNode: Node {
         ],
         outputs: [
             PortSpec("latents", LatentBlock.self, doc: "LatentBlock per block, de-normalised for the VAE; position = block index (a search sends every candidate, tagged)"),
-            PortSpec("kv", KVUpdate.self, doc: "KVUpdate: a re-cache of the window (on a switch), then the block's clean K/V (a search: per beam and per candidate, tagged)"),
+            PortSpec("kv", KVUpdate.self, doc: "KVUpdate: a re-cache of the window (on a switch), then the block's clean K/V (a search: per beam and per candidate, tagged); when the context asks (measureAttention), with the attention its clean pass put on each cached frame's tokens"),
         ],
         params: [
             ParamSpec("model", .path, default: .string("Models/world-tiny"), doc: "world-tiny folder (config.json, denoiser.safetensors)"),
@@ -38,6 +38,8 @@ public final class DenoiserBlockNode: Node {
             ParamSpec("candidates", .int, default: .int(1), range: 1...256,
                       doc: "best-of-N search: candidates per beam and block, generated in one batched call; writing it (or beams) makes this a search: every output is tagged and cache.manager needs a `choice` input (search.select)"),
             ParamSpec("beams", .int, default: .int(1), range: 1...64, doc: "search: beams kept per block (most the selection may keep; set search.select's beams the same)"),
+            ParamSpec("positions", .choice(PositionMode.allCases.map(\.rawValue)), default: .string("absolute"),
+                      doc: "absolute: RoPE at each frame's absolute position, keys cached rotated (as trained; past the trained positions it extrapolates); infinity: keys cached before RoPE and rotated by slot in [sink | memory | window | block] every call (LongLive), so no run leaves the trained positions"),
             ParamSpec("noise_share", .float, default: .float(0.5), range: 0...1,
                       doc: "search: a candidate's initial noise is share * its parent's + sqrt(1 - share^2) * fresh (Stream-T1's noise propagation)"),
         ],
@@ -103,7 +105,8 @@ public final class DenoiserBlockNode: Node {
         sampler = BlockSampler(model: model,
                                schedule: FlowSchedule(steps: steps.isEmpty ? defaults.steps : steps, shift: shift > 0 ? shift : defaults.shift),
                                blockFrames: defaults.blockFrames,
-                               guidance: try BlockSampler.Guidance(model: model, scale: guidance > 0 ? guidance : defaults.guidance))
+                               guidance: try BlockSampler.Guidance(model: model, scale: guidance > 0 ? guidance : defaults.guidance),
+                               positionMode: PositionMode(rawValue: context.params.string("positions")) ?? .absolute)
         noise = SeededNoise(seed: UInt64(bitPattern: Int64(context.params.int("seed"))))
         let videoFramesPerLatent = 4
         framesPerBlock = defaults.blockFrames * videoFramesPerLatent
@@ -122,6 +125,7 @@ public final class DenoiserBlockNode: Node {
             pendingTexts.append(try Conditioning(packet))
         case "cache":
             let received: KVContext = packet.payload is LoopSeed ? .empty() : try packet.value(as: KVContext.self)
+            try sampler.positionMode.check(received)
             if search != nil { try search!.receive(received, block: block) } else { context = received }
         case "verdict":
             guard role == .verify else { throw NodeError("a draft verdict arrived but role is '\(role.rawValue)'; set role: verify on the target denoiser") }
@@ -167,7 +171,7 @@ public final class DenoiserBlockNode: Node {
         let source = videoToVideo ? pendingSources.removeFirst() : nil
         context = nil
         let started = Date()
-        var visible = ctx.frames
+        var visible = AttentionPrefix(ctx)
         if try switchPrompt(to: next, io) {
             if next.conditioning.live && role != .draft {
                 // Frames queued under the old prompt would show late: drop what the decoder has not started.
@@ -176,7 +180,7 @@ public final class DenoiserBlockNode: Node {
                 if dropped > 0 { io.log("prompt switch: flushed \(dropped) queued block(s) of the old prompt") }
             }
             if ctx.recacheOnSwitch && !ctx.window.isEmpty {
-                visible = ctx.sink + (try recache(ctx, under: next, io))
+                visible.window = try recache(ctx, under: next, io)
             }
         }
         if role == .verify, let verdict = speculation.verdicts.removeValue(forKey: block), verdict.accepted {
@@ -200,7 +204,7 @@ public final class DenoiserBlockNode: Node {
             speculation.draft = (block, out, result.frames, visible, next.context)
         } else {
             try io.emit("kv", Packet(position: block, payload: KVUpdate(kind: .append, frames: result.frames, block: block,
-                                                                       blockFrames: sampler.blockFrames)))
+                                                                       blockFrames: sampler.blockFrames, attentionMass: result.attentionMass)))
         }
         try io.emit("latents", Packet(position: block, payload: out))
         if role == .verify { speculation.generatedSeconds.append(computeSeconds) }
@@ -241,7 +245,8 @@ public final class DenoiserBlockNode: Node {
     }
 
     private func warnIfPastTrainedPositions(_ io: NodeIO) {
-        if (block + 1) * sampler.blockFrames > sampler.model.config.sampler.maxTrainedPosition && !warnedPosition {
+        // A position-free cache never leaves the slots of sink, window and block.
+        if sampler.positionMode == .absolute && (block + 1) * sampler.blockFrames > sampler.model.config.sampler.maxTrainedPosition && !warnedPosition {
             warnedPosition = true
             io.log("block \(block): latent positions pass the trained range (\(sampler.model.config.sampler.maxTrainedPosition)); quality may drop from here")
         }

@@ -1,3 +1,4 @@
+import Foundation
 import FlowKit
 
 /// The world-tiny block-causal DiT (Training/MODEL_FORMAT.md §2.1): one forward call over F latent
@@ -57,40 +58,68 @@ final class DiTModel: Sendable {
 
     /// z [F, C, H, W] normalised latents, `timesteps` [F] in [0, 1000], absolute frame positions.
     /// `prefix` per layer (post-RoPE) or nil. Returns v [F, C, H, W] and the frames' K/V per layer.
-    func forward(_ z: Tensor, timesteps: [Float], positions: [Int], text: TextContext,
-                 prefix: [LayerKV]?, mask: QueryMask = .none) -> (velocity: Tensor, kv: [LayerKV]) {
-        forward(z, timesteps: timesteps, positions: positions, text: text, prefixes: [prefix], mask: mask)
+    /// `rotaryPositions` (default: `positions`) are where RoPE puts the frames, slots in a position-free
+    /// cache; `positions` then only place the block-causal mask. `keysRotated: false` returns the keys
+    /// before RoPE, as a position-free cache keeps them (attention uses them rotated either way).
+    func forward(_ z: Tensor, timesteps: [Float], positions: [Int], rotaryPositions: [Int]? = nil, text: TextContext,
+                 prefix: [LayerKV]?, mask: QueryMask = .none, keysRotated: Bool = true) -> (velocity: Tensor, kv: [LayerKV]) {
+        forward(z, timesteps: timesteps, positions: positions, rotaryPositions: rotaryPositions, text: text,
+                prefixes: [prefix], mask: mask, keysRotated: keysRotated)
     }
 
     /// Several independent groups in one call (search candidates): z holds G = `prefixes.count` groups
     /// of F/G frames; group g attends to `prefixes[g]` and its own frames only, as if called alone.
     /// The linear layers see all groups' tokens at once, which is where batching pays on a CPU; only
     /// attention runs per group.
-    func forward(_ z: Tensor, timesteps: [Float], positions: [Int], text: TextContext,
-                 prefixes: [[LayerKV]?], mask: QueryMask = .none) -> (velocity: Tensor, kv: [LayerKV]) {
+    func forward(_ z: Tensor, timesteps: [Float], positions: [Int], rotaryPositions: [Int]? = nil, text: TextContext,
+                 prefixes: [[LayerKV]?], mask: QueryMask = .none, keysRotated: Bool = true) -> (velocity: Tensor, kv: [LayerKV]) {
+        let out = run(z, timesteps: timesteps, positions: positions, rotaryPositions: rotaryPositions, text: text,
+                      prefixes: prefixes, mask: mask, keysRotated: keysRotated, measure: false)
+        return (out.velocity, out.kv)
+    }
+
+    /// `forward` over one group (no mask) that also returns, per layer, the attention mass its queries put on the
+    /// prefix tokens: `[heads, prefix tokens]`, softmax(q·kᵀ·scale) over [prefix keys | own keys] averaged over the
+    /// call's queries, prefix part kept (so each head's row sums to the mean prefix share of attention, <= 1).
+    /// Without a prefix every layer's tensor is `[heads, 0]`. Velocity and K/V are exactly `forward`'s.
+    func forwardMeasuringPrefixAttention(_ z: Tensor, timesteps: [Float], positions: [Int], rotaryPositions: [Int]? = nil,
+                                         text: TextContext, prefix: [LayerKV]?, keysRotated: Bool = true)
+        -> (velocity: Tensor, kv: [LayerKV], prefixAttention: [Tensor]) {
+        let out = run(z, timesteps: timesteps, positions: positions, rotaryPositions: rotaryPositions, text: text,
+                      prefixes: [prefix], mask: .none, keysRotated: keysRotated, measure: true)
+        return (out.velocity, out.kv, out.prefixAttention)
+    }
+
+    private func run(_ z: Tensor, timesteps: [Float], positions: [Int], rotaryPositions: [Int]?, text: TextContext,
+                     prefixes: [[LayerKV]?], mask: QueryMask, keysRotated: Bool, measure: Bool)
+        -> (velocity: Tensor, kv: [LayerKV], prefixAttention: [Tensor]) {
         let c = config, w = weights
         let frames = z.shape[0], tpf = c.tokensPerFrame
         let groups = prefixes.count
         precondition(groups >= 1 && frames % groups == 0, "forward: \(frames) frames do not split into \(groups) groups")
-        precondition(timesteps.count == frames && positions.count == frames, "forward: one timestep and position per frame")
+        precondition(timesteps.count == frames && positions.count == frames && (rotaryPositions?.count ?? frames) == frames,
+                     "forward: one timestep and position per frame")
         precondition(c.pooledText == (text.pooled != nil), "forward: a pooled_text model needs the prompt's sentence embedding, others none")
         let eps = c.normEps
         var x = w.patchIn(TokenOps.patchify(z.contiguous(), patch: c.patch))                   // [N, D]
         var e = w.tFC2(Kernels.silu(w.tFC1(TimestepEmbedding.features(timesteps, dim: c.freqDim))))         // [F, D]
         if let pooled = text.pooled { e = TokenOps.addToEveryRow(e, pooled) }
         let se = Kernels.silu(e)                                                                 // [F, D]
-        let rotary = RotaryTable(framePositions: positions, grid: c.grid, axes: c.ropeAxes, theta: c.ropeTheta)
+        let rotary = RotaryTable(framePositions: rotaryPositions ?? positions, grid: c.grid, axes: c.ropeAxes, theta: c.ropeTheta)
         let tokenBase = positions[0] * tpf
         let groupTokens = frames / groups * tpf
         var kvs: [LayerKV] = []
         kvs.reserveCapacity(c.depth)
+        precondition(!measure || groups == 1, "forward: prefix attention is measured for one group only")
+        var prefixAttention: [Tensor] = []
         for (i, l) in w.layers.enumerated() {
             let mod = l.ada(se)                                                                  // [F, 6D]
             var h = TokenOps.modulate(x, mod: mod, shiftAt: 0, scaleAt: 1, tokensPerFrame: tpf, epsilon: eps)
             let q = rotary.apply(TokenOps.splitHeads(Kernels.rmsNorm(l.q(h), weight: l.normQ, epsilon: eps), heads: c.heads))
-            let k = rotary.apply(TokenOps.splitHeads(Kernels.rmsNorm(l.k(h), weight: l.normK, epsilon: eps), heads: c.heads))
+            let unrotated = TokenOps.splitHeads(Kernels.rmsNorm(l.k(h), weight: l.normK, epsilon: eps), heads: c.heads)
+            let k = rotary.apply(unrotated)
             let v = TokenOps.splitHeads(l.v(h), heads: c.heads)
-            kvs.append(LayerKV(keys: k, values: v))
+            kvs.append(LayerKV(keys: keysRotated ? k : unrotated, values: v))
             let attnMask: AttentionMask
             switch mask {
             case .none: attnMask = .none
@@ -108,6 +137,11 @@ final class DiTModel: Sendable {
                 return Kernels.attention(query: own.map { q.slice(dim: 1, $0) } ?? q, segments: segments,
                                          queryFirstPosition: tokenBase, mask: attnMask)
             }
+            if measure {
+                let p = prefixes[0]?[i]
+                prefixAttention.append(p.map { Self.prefixAttentionMass(query: q, prefixKeys: $0.keys, ownKeys: k) }
+                                       ?? Tensor(zeros: [c.heads, 0]))
+            }
             let a = groups == 1 ? parts[0] : Tensor.concatenate(parts, dim: 1)
             x = TokenOps.addGated(x, l.o(TokenOps.mergeHeads(a)), mod: mod, gateAt: 2, tokensPerFrame: tpf)
             h = Kernels.layerNorm(x, weight: l.normCAWeight, bias: l.normCABias, epsilon: eps)
@@ -121,6 +155,36 @@ final class DiTModel: Sendable {
         let fm = w.finalAda(se)                                                                  // [F, 2D]
         let out = w.patchOut(TokenOps.modulate(x, mod: fm, shiftAt: 0, scaleAt: 1, tokensPerFrame: tpf, epsilon: eps))
         let velocity = TokenOps.unpatchify(out, frames: frames, channels: c.latentChannels, size: c.latentSize, patch: c.patch)
-        return (velocity, kvs)
+        return (velocity, kvs, prefixAttention)
+    }
+
+    /// softmax(q·kᵀ / sqrt(headDim)) over [prefix | own] keys, per head, averaged over the queries; the prefix
+    /// columns: [heads, prefix tokens]. One GEMM per head (BLAS), rows normalised in f32, sums in f64.
+    static func prefixAttentionMass(query q: Tensor, prefixKeys: Tensor, ownKeys: Tensor) -> Tensor {
+        let heads = q.shape[0], n = q.shape[1], d = q.shape[2], p = prefixKeys.shape[1]
+        precondition(prefixKeys.shape[0] == heads && ownKeys.shape[0] == heads, "prefix attention: heads differ")
+        guard p > 0, n > 0 else { return Tensor(zeros: [heads, p]) }
+        let keys = Tensor.concatenate([prefixKeys.contiguous(), ownKeys.contiguous()], dim: 1)      // [H, P + N', D]
+        let total = keys.shape[1]
+        let scores = Kernels.matmul(q, keys.transposed())                                          // [H, N, P + N']
+        let scale = 1 / Float(d).squareRoot()
+        return Tensor(shape: [heads, p]) { out in
+            scores.withUnsafeFloats { s in
+                var row = [Float](repeating: 0, count: total)
+                var sums = [Double](repeating: 0, count: p)
+                for h in 0..<heads {
+                    for j in 0..<p { sums[j] = 0 }
+                    for r in 0..<n {
+                        let base = (h * n + r) * total
+                        var top = -Float.infinity
+                        for j in 0..<total { row[j] = s[base + j] * scale; top = max(top, row[j]) }
+                        var denominator: Double = 0
+                        for j in 0..<total { row[j] = exp(row[j] - top); denominator += Double(row[j]) }
+                        for j in 0..<p { sums[j] += Double(row[j]) / denominator }
+                    }
+                    for j in 0..<p { out[h * p + j] = Float(sums[j] / Double(n)) }
+                }
+            }
+        }
     }
 }

@@ -12,7 +12,7 @@ enum SpeculativeRole: String, Sendable {
 /// The per-node state of a role.
 struct SpeculationState {
     /// Drafter: the block drafted last, waiting for the target's final block.
-    var draft: (block: Int, out: LatentBlock, frames: [KVFrame], visible: [KVFrame], text: TextContext)?
+    var draft: (block: Int, out: LatentBlock, frames: [KVFrame], visible: AttentionPrefix, text: TextContext)?
     var draftsKept = 0
     var draftsReplaced = 0
     /// Target: verdicts by block, and the compute time of kept and generated blocks.
@@ -37,7 +37,7 @@ struct SpeculationState {
 
 extension DenoiserBlockNode {
     /// Target: the drafted block is kept; its K/V come from one t = 0 pass over the drafted latents.
-    func keepDraft(_ verdict: DraftVerdict, text: (conditioning: Conditioning, context: TextContext), visible: [KVFrame],
+    func keepDraft(_ verdict: DraftVerdict, text: (conditioning: Conditioning, context: TextContext), visible: AttentionPrefix,
                    started: Date, _ io: NodeIO) throws {
         let draft = verdict.draft
         guard draft.firstLatentFrame == block * sampler.blockFrames, draft.frameCount == sampler.blockFrames else {

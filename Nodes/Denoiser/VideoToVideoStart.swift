@@ -19,7 +19,7 @@ struct VideoToVideoStart {
             throw NodeError("source block \(block): latents \(source.latents.shape), expected \(full.blockShape)")
         }
         sampler = BlockSampler(model: full.model, schedule: full.schedule.starting(at: start), blockFrames: full.blockFrames,
-                               guidance: full.guidance)
+                               guidance: full.guidance, positionMode: full.positionMode)
         latents = full.model.config.latentNormalization.normalize(source.latents.contiguous())
         self.block = block
     }

@@ -8,7 +8,7 @@ import FlowKit
 ///     prompts: { type: prompt.source, timeline: [{ at: 0, text: "a red circle drifts right" }, { at: 240, text: "..." }] }
 ///
 /// - Files: `PromptSourceNode.swift` (contract, emission), `Timeline.swift` (parsing, checks at the param),
-///   `TerminalLines.swift` (non-blocking line reads from stdin).
+///   `TerminalLines.swift` (non-blocking line reads from stdin), `PromptInbox.swift` (prompts from the live preview).
 /// - Tests: `Tests/InteractiveTests` (timeline, typed lines through a pipe). No fixtures; no benchmark.
 public enum InteractiveNodes {
     public static var types: [any Node.Type] { [PromptSourceNode.self] }

@@ -3,7 +3,8 @@ import FlowKit
 /// `prompt.source`: the prompts of a session. The graph's timeline is emitted first (each prompt
 /// says the frame it applies from and when the next one is due, so the denoiser applies it at
 /// exactly that frame); then, when standard input is a terminal, each typed line is a prompt
-/// switch that applies to the next block.
+/// switch that applies to the next block. Prompts posted to `PromptInbox.shared` (the live preview's
+/// prompt box) are switches too, exactly like typed lines, while the inbox is open.
 public final class PromptSourceNode: Node {
     public static let contract = NodeContract(
         type: "prompt.source",
@@ -19,7 +20,9 @@ public final class PromptSourceNode: Node {
     public static func check(_ params: Params) -> [ParamProblem] { Timeline.parse(params).1 }
 
     private let timeline: Timeline
-    private let readTerminal: Bool
+    private var readTerminal: Bool
+    /// The preview's prompt box: read while it is open (it was open when this node was created).
+    private var readInbox: Bool
     private var emittedTimeline = false
     private var generation = 0
 
@@ -32,6 +35,7 @@ public final class PromptSourceNode: Node {
         case "off": readTerminal = false
         default: readTerminal = TerminalLines.stdinIsTerminal
         }
+        readInbox = PromptInbox.shared.isOpen
     }
 
     public func produce(_ io: NodeIO) throws -> Production {
@@ -45,21 +49,33 @@ public final class PromptSourceNode: Node {
                 generation += 1
             }
             if readTerminal { io.log("type a prompt and press Enter to switch; Ctrl-D ends the input") }
-            return readTerminal ? .more : .done
+            return readTerminal || readInbox ? .more : .done
         }
         if io.isStopping { return .done }
-        switch TerminalLines.next(timeoutMs: 200) {
-        case .endOfInput:
-            return .done
-        case .nothingYet:
-            return .more
-        case .line(let raw):
-            let text = raw.trimmingCharacters(in: .whitespaces)
-            guard !text.isEmpty else { return .more }
-            try io.emit("prompt", Packet(position: generation,
-                                         payload: Prompt(text: text, startFrame: 0, generation: generation, mode: .live)))
-            generation += 1
-            return .more
+        // With both, the terminal is polled briefly so that neither waits long on the other.
+        if readTerminal {
+            switch TerminalLines.next(timeoutMs: readInbox ? 20 : 200) {
+            case .endOfInput: readTerminal = false
+            case .nothingYet: break
+            case .line(let raw): try emitLive(raw, io)
+            }
         }
+        if readInbox {
+            switch PromptInbox.shared.next(timeout: readTerminal ? 0.03 : 0.2) {
+            case .closed: readInbox = false
+            case .nothingYet: break
+            case .line(let raw): try emitLive(raw, io)
+            }
+        }
+        return readTerminal || readInbox ? .more : .done
+    }
+
+    /// A typed (or posted) line: a live switch for the next block.
+    private func emitLive(_ raw: String, _ io: NodeIO) throws {
+        let text = raw.trimmingCharacters(in: .whitespaces)
+        guard !text.isEmpty else { return }
+        try io.emit("prompt", Packet(position: generation,
+                                     payload: Prompt(text: text, startFrame: 0, generation: generation, mode: .live)))
+        generation += 1
     }
 }

@@ -20,7 +20,7 @@ import FlowKit
 /// - Files: `RewardScorerNode.swift` (contract, pairing frames with prompts by generation, one score per
 ///   batch), `FrameWindows.swift` (windows of 4 frames across batches, restarted at a switch),
 ///   `RewardModel.swift` (the forward pass on FlowKit's `Conv2d`, `Linear` and kernels), `RewardConfig.swift`
-///   (config.json `reward`), `UnitRows.swift` (the L2 normalisation with the reference's ε).
+///   (config.json `reward`), `unitRows` (FlowKit/Layers: the L2 normalisation with the reference's ε, shared with the memory family's descriptor).
 ///   The verifier: `RewardVerifierNode.swift` (contract, windows, motion track, candidates), `PromptPairing.swift`
 ///   (frames with their prompt by generation), `PromptAttributes.swift` and `TrainingVocabulary.swift` (prompt ->
 ///   expected attributes), `FrameAnalysis.swift`, `ShapeCoverage.swift` and `PairwiseSum.swift` (analyzer.py's

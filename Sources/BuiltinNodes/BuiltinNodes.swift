@@ -8,13 +8,14 @@ import CacheNodes
 import InteractiveNodes
 import RewardNodes
 import SearchNodes
+import MemoryNodes
 
 /// Registers every built-in node family with the shared registry, once.
 public enum BuiltinNodes {
     public static var types: [any Node.Type] {
         UtilityNodes.types + VideoNodes.types + TextEncoderNodes.types
             + VAENodes.types + DenoiserNodes.types + CacheNodes.types + InteractiveNodes.types
-            + RewardNodes.types + SearchNodes.types
+            + RewardNodes.types + SearchNodes.types + MemoryNodes.types
     }
 
     private static let once: Void = {

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import FlowCore
 import FlowKit
+import FlowPreview
 import Logging
 
 struct RunCommand: ParsableCommand {
@@ -18,6 +19,12 @@ struct RunCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Write a Chrome trace (open it in Perfetto).", valueName: "file")) var trace: String?
     @Flag(help: "Run every packet through every stage before the next (the baseline for overlap).") var sequential = false
     @Flag(help: "No progress line and no node logs.") var quiet = false
+    @Option(name: .customLong("serve"), help: ArgumentHelp("Live preview in a browser: the video, a prompt box, per-node stats, /metrics. Default 127.0.0.1 and a free port (printed); `--serve` alone takes the default.", valueName: "addr:port"))
+    var serve: String?
+    @Flag(name: .customLong("allow-remote"), help: "Let --serve listen on a non-loopback address (no authentication: anyone who reaches it can steer the run).")
+    var allowRemote = false
+    @Option(help: ArgumentHelp("Draw the run's timeline as SVG (one lane per node: busy, blocked on output, waiting for input; prompt switches).", valueName: "file.svg"))
+    var report: String?
     @Option(name: .customLong("blas-kernel"), help: ArgumentHelp("OpenBLAS kernel: auto (best for this CPU), keep, or a name such as SkylakeX or Haswell; also FLOWRUN_BLAS_KERNEL.", valueName: "name"))
     var blasKernel: String?
 
@@ -26,17 +33,24 @@ struct RunCommand: ParsableCommand {
         var logger = Logger(label: "flowrun")
         logger.logLevel = quiet ? .warning : .info
         let log = logger
-        let options = RunOptions(sequential: sequential, trace: trace != nil, log: { line in log.info("\(line)") })
+        let options = RunOptions(sequential: sequential, trace: trace != nil || report != nil, log: { line in log.info("\(line)") })
+        let serveAddress = serve.map { ServeSupport.address($0, allowRemote: allowRemote) }
+        if serveAddress != nil { ServeSupport.prepare() }
         let run: GraphRun
         do { run = try GraphRun(graph: graph, options: options) } catch {
             FileHandle.standardError.write(Data("\(error)\n".utf8))
             throw ExitStatus.failed
         }
+        // Prompt switches as marks in the trace (and so in the report), where they reached the output.
+        let marker = options.trace ? SwitchMarker(run: run) : nil
+        let preview = serveAddress.map { ServeSupport.start(run: run, address: $0, logger: log) }
         let interrupts = InterruptHandler(run: run)
         let progress = quiet ? nil : ProgressLine(run: run)
         let outcome = run.run()
         progress?.stop()
+        ServeSupport.stop(preview, outcome)
         interrupts.stop()
+        _ = marker
         if stats {
             FileHandle.standardError.write(Data((BLASInfo.line + "\n" + run.stats.table()).utf8))
         }
@@ -45,6 +59,7 @@ struct RunCommand: ParsableCommand {
                 FileHandle.standardError.write(Data("flowrun: error: cannot write trace '\(trace)': \(error)\n".utf8))
             }
         }
+        if let report { ReportSupport.write(run: run, to: report) }
         switch outcome {
         case .completed: return
         case .failed(let failure):

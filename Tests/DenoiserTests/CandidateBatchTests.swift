@@ -15,11 +15,11 @@ final class CandidateBatchTests: XCTestCase {
         let noise = SeededNoise(seed: 7)
         // Two beams with different histories: block 0 from two noises, then three candidates of block 1.
         let roots = sampler.generate(block: 0, candidates: (0..<2).map { c in
-            .init(noises: (0..<4).map { noise.tensor(shape: sampler.blockShape, block: 0, draw: c * 64 + $0) }, visible: [])
+            .init(noises: (0..<4).map { noise.tensor(shape: sampler.blockShape, block: 0, draw: c * 64 + $0) }, visible: AttentionPrefix())
         }, text: text)
         let inputs: [BlockSampler.CandidateInput] = (0..<3).map { c in
             .init(noises: (0..<4).map { noise.tensor(shape: sampler.blockShape, block: 1, draw: c * 64 + $0) },
-                  visible: roots[c % 2].frames)
+                  visible: AttentionPrefix(history: roots[c % 2].frames))
         }
         let batched = sampler.generate(block: 1, candidates: inputs, text: text)
         let tolerance = Tolerance.network(reductionLength: model.config.streamReductionLength(block: 1, textTokens: text.tokens))

@@ -59,7 +59,7 @@ final class DenoiserParityTests: XCTestCase {
             }
             let blockNoise = noises.select(dim: 0, b)
             let draws = (0..<4).map { blockNoise.select(dim: 0, $0).contiguous() }
-            let result = sampler.generate(block: b, noises: draws, text: text, visible: ctx.frames)
+            let result = sampler.generate(block: b, noises: draws, text: text, visible: AttentionPrefix(ctx))
             _ = try store.append(result.frames, blockFrames: s.blockFrames)
             let c = model.config, tokens = textA.tokens
             let x0 = assertWithin(result.x0, expected.select(dim: 0, b).contiguous(),

@@ -32,7 +32,7 @@ struct FixtureStream {
             }
             let blockNoise = noises.select(dim: 0, b)
             let draws = (0..<blockNoise.shape[0]).map { blockNoise.select(dim: 0, $0).contiguous() }
-            let result = sampler.generate(block: b, noises: draws, text: text, visible: ctx.frames)
+            let result = sampler.generate(block: b, noises: draws, text: text, visible: AttentionPrefix(ctx))
             _ = try store.append(result.frames, blockFrames: s.blockFrames)
             var tolerance = Tolerance.network(reductionLength: reductionLength(b, max(textA.tokens, textB.tokens)))
             tolerance.coefficient *= DiTConfig.guidanceGain(guidance)

@@ -22,7 +22,7 @@ final class VideoToVideoDenoiserTests: XCTestCase {
         XCTAssertEqual(v2v.sampler.schedule.steps, [600, 500, 250])
         let draws = (0..<3).map { noises.select(dim: 0, $0).contiguous() }
         let text = model.textContext(try Fixtures.tensor(fx, "text"), generation: 0)
-        let result = v2v.sampler.generate(block: 0, noises: v2v.noises(draws: draws), text: text, visible: [])
+        let result = v2v.sampler.generate(block: 0, noises: v2v.noises(draws: draws), text: text, visible: AttentionPrefix())
         let got = model.config.latentNormalization.denormalize(result.x0)
         XCTAssertGreaterThan(maxAbs(expected), 0.1)
         let err = maxAbsDifference(got, expected)

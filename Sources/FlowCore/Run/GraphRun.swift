@@ -58,6 +58,10 @@ public final class GraphRun: @unchecked Sendable {
     private let done = DispatchGroup()
     private var startedAt: UInt64 = 0
     private var endedAt: UInt64 = 0
+    /// `startedAt` for readers on other threads (`liveStats`).
+    let liveStart = Atomic<UInt64>(0)
+    /// Instant events for the trace (`mark`), e.g. where a prompt switch reached the output.
+    private var marks: [TraceMark] = []
     /// Sequential mode: packets on feedback edges wait here until the current chain returns.
     var pendingFeedback: [(EdgeBuffer, Packet)] = []
 
@@ -66,6 +70,7 @@ public final class GraphRun: @unchecked Sendable {
 
     /// Creates every node instance; a node whose init throws fails the run before anything starts.
     public init(graph: CompiledGraph, options: RunOptions = RunOptions()) throws {
+        MallocArenas.apply()
         self.graph = graph
         self.options = options
         // OpenBLAS's thread count is process-wide: size it to the budget of one heavy node. Pipelined,
@@ -101,6 +106,7 @@ public final class GraphRun: @unchecked Sendable {
     /// Runs to the end and returns how it ended. Blocks the calling thread.
     public func run() -> RunOutcome {
         startedAt = monotonicNanos()
+        liveStart.store(startedAt, ordering: .releasing)
         if sequential { runSequentially() } else { runConcurrently() }
         endedAt = monotonicNanos()
         return state.withLock {
@@ -195,6 +201,13 @@ public final class GraphRun: @unchecked Sendable {
 
     public func writeTrace(to path: String) throws {
         try TraceWriter.write(to: path, graphName: graph.name, origin: startedAt,
-                              tracks: runners.map { ($0.compiled.id, $0.spans) })
+                              tracks: runners.map { ($0.compiled.id, $0.spans) }, marks: state.withLock { marks })
+    }
+
+    /// Records an instant event at this moment in the trace (with `trace` on; otherwise nothing), from any thread.
+    public func mark(_ name: String) {
+        guard tracing else { return }
+        let now = monotonicNanos()
+        state.withLock { marks.append(TraceMark(name: name, time: now)) }
     }
 }

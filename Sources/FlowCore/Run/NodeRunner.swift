@@ -29,6 +29,11 @@ final class NodeRunner: NodeIO, @unchecked Sendable {
     /// Packets handled so far, readable from any thread (the progress line).
     let processed = Atomic<Int>(0)
     var spans: [TraceSpan] = []
+    /// Busy and blocked-on-output time so far, readable from any thread (`GraphRun.liveStats`).
+    let busyLive = Atomic<UInt64>(0)
+    let blockedLive = Atomic<UInt64>(0)
+    /// Output taps by port (`GraphRun.tap`); set before the run starts, read only after.
+    var taps: [String: [TapHandler]] = [:]
     private var startedAt: UInt64 = 0
 
     init(compiled: CompiledNode, node: any Node, run: GraphRun) {
@@ -63,6 +68,7 @@ final class NodeRunner: NodeIO, @unchecked Sendable {
             throw NodeError(problem)
         }
         #endif
+        if let handlers = taps[port] { for h in handlers { h(.packet(packet)) } }
         guard let edges = outputs[port] else {
             if compiled.contract.output(port) != nil { stats.itemsOut += 1; return } // unconnected output
             throw NodeError("\(compiled.contract.type) emitted on unknown output '\(port)'")
@@ -132,6 +138,7 @@ final class NodeRunner: NodeIO, @unchecked Sendable {
                     while buffer.depth >= buffer.edge.capacity && !discarding && !run.isTornDown { inbox.wait() }
                     let t1 = monotonicNanos()
                     producer.stats.blockedOnOutputNanos += t1 - t0
+                    producer.blockedLive.add(t1 - t0, ordering: .relaxed)
                     if run.tracing { producer.spans.append(TraceSpan(name: "blocked on \(buffer.edge.toPort)@\(compiled.id)", start: t0, duration: t1 - t0)) }
                 }
             case .dropOldest:
@@ -245,6 +252,7 @@ final class NodeRunner: NodeIO, @unchecked Sendable {
         let t1 = monotonicNanos()
         let blocked = stats.blockedOnOutputNanos - blockedBefore
         stats.busyNanos += (t1 - t0) - min(t1 - t0, blocked)
+        busyLive.add((t1 - t0) - min(t1 - t0, blocked), ordering: .relaxed)
         if run.tracing { spans.append(TraceSpan(name: name(), start: t0, duration: t1 - t0)) }
     }
 
@@ -280,6 +288,7 @@ final class NodeRunner: NodeIO, @unchecked Sendable {
         guard !finished else { return }
         finished = true
         timed("finish") { try node.finish(self) }
+        for handlers in taps.values { for h in handlers { h(.end) } }
         inbox.lock()
         discarding = true
         for b in inputs { _ = b.removePackets() }

@@ -2,7 +2,7 @@ import FlowKit
 
 /// Each row of x [N, D] divided by √(Σx² + ε), reference.py's `l2n`: ε inside the root, so a zero row stays
 /// zero instead of dividing by zero. Summed in Double: the row sums are the only reduction here and cheap.
-func unitRows(_ x: Tensor, epsilon: Float) -> Tensor {
+public func unitRows(_ x: Tensor, epsilon: Float) -> Tensor {
     let d = x.shape[x.rank - 1], rows = x.count / max(d, 1)
     return x.contiguous().withUnsafeFloats { src in
         Tensor(shape: x.shape) { out in

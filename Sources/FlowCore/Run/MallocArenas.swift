@@ -1,0 +1,27 @@
+import Foundation
+
+#if os(Linux)
+/// glibc's `int mallopt(int param, int value)`; malloc.h is not part of Swift's Glibc module.
+@_silgen_name("mallopt") private func glibcMallopt(_ param: Int32, _ value: Int32) -> Int32
+/// malloc.h's M_ARENA_MAX.
+private let mArenaMax: Int32 = -8
+#endif
+
+/// glibc gives each busy thread a malloc arena of its own (up to 8 per core). K/V tensors made on the
+/// denoiser's queue and freed on the cache manager's or the memory retriever's leave holes in arenas that
+/// other threads rarely reuse, and a long run's RSS then grows without bound: an hour of
+/// Graphs/longlive-rag.yaml grew ~7 MB a minute with the default, and stayed flat with one arena. Two
+/// arenas keep that flat and leave two threads allocating without waiting for each other. A user's
+/// MALLOC_ARENA_MAX wins.
+public enum MallocArenas {
+    public static let limit = 2
+
+    private static let applied: Void = {
+        #if os(Linux)
+        if ProcessInfo.processInfo.environment["MALLOC_ARENA_MAX"] == nil { _ = glibcMallopt(mArenaMax, Int32(limit)) }
+        #endif
+    }()
+
+    /// Call early (before threads allocate); later calls do nothing.
+    public static func apply() { _ = applied }
+}
