@@ -376,8 +376,16 @@ class StreamRef:
         m[:, len(sink_ps):] = blk[:, None] >= blk[None, :]
         m = m.repeat(T, 0).repeat(T, 1)
         lat = np.stack([self.lat[p] for p in ps])
-        _, kvs = self.m.forward(lat, np.zeros(len(ps)), ps, txt, prefix=self.prefix(sink_ps), mask=m, pooled=pooled)
+        pre, rope_pos = self.recache_inputs(sink_ps, ps)
+        _, kvs = self.m.forward(lat, np.zeros(len(ps)), rope_pos, txt, prefix=pre, mask=m, pooled=pooled,
+                                keys_rotated=self.keys_rotated)
         self.store(kvs, ps)
+
+    keys_rotated = True     # the cache keeps K after RoPE at absolute positions
+
+    def recache_inputs(self, sink_ps, ps):
+        """The re-cache's prefix (the sink) and the window frames' RoPE positions."""
+        return self.prefix(sink_ps), ps
 
     def denoise(self, noises, rope_pos, txt, pre, pooled):
         """The block's steps: x0 prediction and re-noising with fresh noise (guidance if set), against a fixed
@@ -480,23 +488,11 @@ class InfinityStreamRef(StreamRef):
         self.retrieved[b] = [p for p, _, _ in chosen]
         return [(self.memory["slot"], kv) for _, _, kv in chosen]
 
-    def recache(self, b, txt, pooled=None):
-        lo = self.block * b - (self.window - self.block)
-        ps = sorted(p for p in self.cache if p >= self.sink and p >= lo)
-        if not ps:
-            return
-        sink_ps = sorted(p for p in self.cache if p < self.sink)
+    keys_rotated = False    # the cache keeps K before RoPE
+
+    def recache_inputs(self, sink_ps, ps):
         sink_slots, win_slots = self.slots(sink_ps, ps)
-        T = self.m.T
-        blk = np.array([p // self.block for p in ps])
-        m = np.ones((len(ps), len(sink_ps) + len(ps)), bool)
-        m[:, len(sink_ps):] = blk[:, None] >= blk[None, :]
-        m = m.repeat(T, 0).repeat(T, 1)
-        lat = np.stack([self.lat[p] for p in ps])
-        pre = self.rotated_prefix([(sl, self.cache[p]) for sl, p in zip(sink_slots, sink_ps)])
-        _, kvs = self.m.forward(lat, np.zeros(len(ps)), win_slots, txt, prefix=pre, mask=m, pooled=pooled,
-                                keys_rotated=False)
-        self.store(kvs, ps)
+        return self.rotated_prefix([(sl, self.cache[p]) for sl, p in zip(sink_slots, sink_ps)]), win_slots
 
     def block_step(self, b, txt, noises, switched=False, recache=True, pooled=None):
         if switched and recache and b > 1:
