@@ -22,6 +22,11 @@ let package = Package(
         .systemLibrary(name: "CFFmpeg", path: "Sources/CFFmpeg", pkgConfig: "libavformat",
                        providers: [.apt(["libavformat-dev", "libavcodec-dev", "libswscale-dev", "libavutil-dev"])]),
 
+        // protobuf-c: the C library, and the code protoc-c generated from Schemas/*.proto (scripts/gen-protos).
+        .systemLibrary(name: "CProtobufC", path: "Sources/CProtobufC", pkgConfig: "libprotobuf-c",
+                       providers: [.apt(["libprotobuf-c-dev"])]),
+        .target(name: "FlowProtos", dependencies: ["CProtobufC"], path: "Sources/FlowProtos"),
+
         .target(name: "UtilityNodes", dependencies: [flowKit], path: "Nodes/Utility"),
         .target(name: "TextEncoderNodes", dependencies: [flowKit], path: "Nodes/TextEncoder"),
         .target(name: "VideoNodes", dependencies: [flowKit, "CFFmpeg"], path: "Nodes/Video"),
