@@ -74,7 +74,7 @@ let package = Package(
         .executableTarget(name: "VideoBench", dependencies: ["VideoNodes", flowKit], path: "Benchmarks/VideoBench"),
         .executableTarget(name: "LongLiveBench", dependencies: ["FlowCore", "BuiltinNodes", "TextEncoderNodes",
                                                                      "DenoiserNodes", "CacheNodes", "VAENodes", "MemoryNodes", flowKit],
-                          path: "Benchmarks/LongLiveBench", exclude: ["torch_peer.py"]),
+                          path: "Benchmarks/LongLiveBench", exclude: ["torch_peer.py", "torch_end_to_end.py"]),
         .executableTarget(name: "SearchBench", dependencies: ["FlowCore", "BuiltinNodes", "TextEncoderNodes", flowKit],
                           path: "Benchmarks/SearchBench"),
 

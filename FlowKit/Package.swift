@@ -15,7 +15,9 @@ let package = Package(
         // Hot elementwise loops in C, compiled per vector ISA and dispatched at run time (one
         // binary that uses AVX-512 where present); linked into libFlowKit.so with FlowTensor.
         .target(name: "CKernels", path: "Sources/CKernels", linkerSettings: [.linkedLibrary("m")]),
-        .target(name: "FlowTensor", dependencies: ["COpenBLAS", "CKernels"], path: "Sources/FlowTensor"),
+        // bf16 GEMMs through oneDNN (Debian libdnnl-dev) for `precision: bf16`; used only on CPUs with native bf16.
+        .target(name: "CBF16", path: "Sources/CBF16", linkerSettings: [.linkedLibrary("dnnl"), .linkedLibrary("gomp")]),
+        .target(name: "FlowTensor", dependencies: ["COpenBLAS", "CKernels", "CBF16"], path: "Sources/FlowTensor"),
         .target(name: "FlowKit", dependencies: ["FlowTensor"], path: "Sources/FlowKit"),
     ]
 )

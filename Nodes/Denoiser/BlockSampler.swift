@@ -101,11 +101,19 @@ struct BlockSampler: Sendable {
         var firstVelocity: Tensor?
         for (i, sigma) in sigmas.enumerated() {
             let t = [Float](repeating: FlowSchedule.timestep(sigma), count: count * f)
-            var v = model.forward(x, timesteps: t, positions: positions, rotaryPositions: rotary, text: text, prefixes: prefixes).velocity
+            var v: Tensor
             if let g = guidance {
-                let vu = model.forward(x, timesteps: t, positions: positions, rotaryPositions: rotary, text: g.unconditional,
-                                       prefixes: prefixes).velocity
+                // Conditional and unconditional predictions in one call: twice the rows for every GEMM.
+                let both = model.forward(Tensor.concatenate([x, x], dim: 0), timesteps: t + t, positions: positions + positions,
+                                         rotaryPositions: rotary + rotary, texts: Array(repeating: text, count: count)
+                                             + Array(repeating: g.unconditional, count: count),
+                                         prefixes: prefixes + prefixes).velocity
+                let rows = count * f
+                v = both.slice(dim: 0, 0..<rows).contiguous()
+                let vu = both.slice(dim: 0, rows..<(2 * rows)).contiguous()
                 v = Self.mix(vu, 1 - g.scale, v, g.scale)                 // vu + s * (v - vu)
+            } else {
+                v = model.forward(x, timesteps: t, positions: positions, rotaryPositions: rotary, text: text, prefixes: prefixes).velocity
             }
             if firstVelocity == nil { firstVelocity = v }
             x0 = Self.axpy(x, v, -sigma)                                  // x0 = x - sigma * v

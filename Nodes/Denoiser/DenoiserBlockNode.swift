@@ -42,6 +42,7 @@ public final class DenoiserBlockNode: Node {
                       doc: "absolute: RoPE at each frame's absolute position, keys cached rotated (as trained; past the trained positions it extrapolates); infinity: keys cached before RoPE and rotated by slot in [sink | memory | window | block] every call (LongLive), so no run leaves the trained positions"),
             ParamSpec("noise_share", .float, default: .float(0.5), range: 0...1,
                       doc: "search: a candidate's initial noise is share * its parent's + sqrt(1 - share^2) * fresh (Stream-T1's noise propagation)"),
+            .precision,
         ],
         compute: .heavy)
 
@@ -94,10 +95,12 @@ public final class DenoiserBlockNode: Node {
     /// Speculative decoding: this node's role, and its state for it.
     let role: SpeculativeRole
     var speculation = SpeculationState()
+    let askedPrecision: Precision
 
     public init(context: NodeContext) throws {
         let folder = try ModelFolder.locate(context.params.string("model"), baseDirectory: context.baseDirectory)
-        let model = try DiTModel(folder: folder, section: context.params.string("weights"))
+        askedPrecision = context.params.precision
+        let model = try DiTModel(folder: folder, section: context.params.string("weights"), precision: askedPrecision)
         let defaults = model.config.sampler
         let steps = context.params.ints("steps")
         let shift = context.params.double("shift")
@@ -276,8 +279,9 @@ public final class DenoiserBlockNode: Node {
         guard !blockSeconds.isEmpty else { return }
         let sorted = blockSeconds.sorted()
         let p50 = sorted[sorted.count / 2], p99 = sorted[min(sorted.count - 1, Int(Double(sorted.count) * 0.99))]
-        io.log(String(format: "%d blocks (%d frames), per block p50 %.1f ms p99 %.1f ms, %d re-cache pass(es)",
-                      block, block * framesPerBlock, p50 * 1000, p99 * 1000, recacheCount))
+        io.log(String(format: "%d blocks (%d frames), per block p50 %.1f ms p99 %.1f ms, %d re-cache pass(es), ",
+                      block, block * framesPerBlock, p50 * 1000, p99 * 1000, recacheCount)
+               + Precision.note(asked: askedPrecision, ran: sampler.model.precision))
     }
 }
 

@@ -7,10 +7,14 @@ final class DiTModel: Sendable {
     let config: DiTConfig
     let weights: DiTWeights
 
-    init(folder: ModelFolder, section: String = "denoiser") throws {
+    /// The precision its linear layers run at (`Precision.effective` of what was asked).
+    let precision: Precision
+
+    init(folder: ModelFolder, section: String = "denoiser", precision: Precision = .f32) throws {
         let s = try folder.section(section)
         config = try DiTConfig(s)
-        weights = try DiTWeights(try folder.weights(s, name: section), config)
+        self.precision = precision.effective
+        weights = try DiTWeights(try folder.weights(s, name: section), config, precision: self.precision)
     }
 
     /// The prompt's per-layer cross-attention K/V from MiniLM token states `[L, textDim]`, for models
@@ -73,8 +77,19 @@ final class DiTModel: Sendable {
     /// attention runs per group.
     func forward(_ z: Tensor, timesteps: [Float], positions: [Int], rotaryPositions: [Int]? = nil, text: TextContext,
                  prefixes: [[LayerKV]?], mask: QueryMask = .none, keysRotated: Bool = true) -> (velocity: Tensor, kv: [LayerKV]) {
-        let out = run(z, timesteps: timesteps, positions: positions, rotaryPositions: rotaryPositions, text: text,
+        let out = run(z, timesteps: timesteps, positions: positions, rotaryPositions: rotaryPositions, texts: [text],
                       prefixes: prefixes, mask: mask, keysRotated: keysRotated, measure: false)
+        return (out.velocity, out.kv)
+    }
+
+    /// Groups that differ in their prompt too: group g sees `texts[g]` (classifier-free guidance batches
+    /// the conditional and unconditional passes this way: the same frames and prefix twice, two prompts).
+    /// Each group's result equals its own call.
+    func forward(_ z: Tensor, timesteps: [Float], positions: [Int], rotaryPositions: [Int]? = nil, texts: [TextContext],
+                 prefixes: [[LayerKV]?]) -> (velocity: Tensor, kv: [LayerKV]) {
+        precondition(texts.count == prefixes.count, "forward: one prompt per group")
+        let out = run(z, timesteps: timesteps, positions: positions, rotaryPositions: rotaryPositions, texts: texts,
+                      prefixes: prefixes, mask: .none, keysRotated: true, measure: false)
         return (out.velocity, out.kv)
     }
 
@@ -85,12 +100,13 @@ final class DiTModel: Sendable {
     func forwardMeasuringPrefixAttention(_ z: Tensor, timesteps: [Float], positions: [Int], rotaryPositions: [Int]? = nil,
                                          text: TextContext, prefix: [LayerKV]?, keysRotated: Bool = true)
         -> (velocity: Tensor, kv: [LayerKV], prefixAttention: [Tensor]) {
-        let out = run(z, timesteps: timesteps, positions: positions, rotaryPositions: rotaryPositions, text: text,
+        let out = run(z, timesteps: timesteps, positions: positions, rotaryPositions: rotaryPositions, texts: [text],
                       prefixes: [prefix], mask: .none, keysRotated: keysRotated, measure: true)
         return (out.velocity, out.kv, out.prefixAttention)
     }
 
-    private func run(_ z: Tensor, timesteps: [Float], positions: [Int], rotaryPositions: [Int]?, text: TextContext,
+    /// `texts`: one prompt for every group, or one per group.
+    private func run(_ z: Tensor, timesteps: [Float], positions: [Int], rotaryPositions: [Int]?, texts: [TextContext],
                      prefixes: [[LayerKV]?], mask: QueryMask, keysRotated: Bool, measure: Bool)
         -> (velocity: Tensor, kv: [LayerKV], prefixAttention: [Tensor]) {
         let c = config, w = weights
@@ -99,11 +115,21 @@ final class DiTModel: Sendable {
         precondition(groups >= 1 && frames % groups == 0, "forward: \(frames) frames do not split into \(groups) groups")
         precondition(timesteps.count == frames && positions.count == frames && (rotaryPositions?.count ?? frames) == frames,
                      "forward: one timestep and position per frame")
-        precondition(c.pooledText == (text.pooled != nil), "forward: a pooled_text model needs the prompt's sentence embedding, others none")
+        precondition(texts.count == 1 || texts.count == groups, "forward: \(texts.count) prompts for \(groups) groups")
+        precondition(texts.allSatisfy { c.pooledText == ($0.pooled != nil) },
+                     "forward: a pooled_text model needs the prompt's sentence embedding, others none")
         let eps = c.normEps
+        let sharedText = texts.count == 1
         var x = w.patchIn(TokenOps.patchify(z.contiguous(), patch: c.patch))                   // [N, D]
         var e = w.tFC2(Kernels.silu(w.tFC1(TimestepEmbedding.features(timesteps, dim: c.freqDim))))         // [F, D]
-        if let pooled = text.pooled { e = TokenOps.addToEveryRow(e, pooled) }
+        if sharedText {
+            if let pooled = texts[0].pooled { e = TokenOps.addToEveryRow(e, pooled) }
+        } else if texts[0].pooled != nil {
+            let groupFrames = frames / groups
+            e = Tensor.concatenate((0..<groups).map { g in
+                TokenOps.addToEveryRow(e.slice(dim: 0, (g * groupFrames)..<((g + 1) * groupFrames)).contiguous(), texts[g].pooled!)
+            }, dim: 0)
+        }
         let se = Kernels.silu(e)                                                                 // [F, D]
         let rotary = RotaryTable(framePositions: rotaryPositions ?? positions, grid: c.grid, axes: c.ropeAxes, theta: c.ropeTheta)
         let tokenBase = positions[0] * tpf
@@ -146,8 +172,17 @@ final class DiTModel: Sendable {
             x = TokenOps.addGated(x, l.o(TokenOps.mergeHeads(a)), mod: mod, gateAt: 2, tokensPerFrame: tpf)
             h = Kernels.layerNorm(x, weight: l.normCAWeight, bias: l.normCABias, epsilon: eps)
             let cq = TokenOps.splitHeads(Kernels.rmsNorm(l.caQ(h), weight: l.caNormQ, epsilon: eps), heads: c.heads)
-            let ctx = text.layers[i]
-            let ca = Kernels.attention(query: cq, segments: [KVSegment(keys: ctx.keys, values: ctx.values, firstPosition: 0)])
+            let ca: Tensor
+            if sharedText {
+                let ctx = texts[0].layers[i]
+                ca = Kernels.attention(query: cq, segments: [KVSegment(keys: ctx.keys, values: ctx.values, firstPosition: 0)])
+            } else {
+                ca = Tensor.concatenate((0..<groups).map { g in
+                    let ctx = texts[g].layers[i]
+                    return Kernels.attention(query: cq.slice(dim: 1, (g * groupTokens)..<((g + 1) * groupTokens)),
+                                             segments: [KVSegment(keys: ctx.keys, values: ctx.values, firstPosition: 0)])
+                }, dim: 1)
+            }
             x = TokenOps.addGated(x, l.caO(TokenOps.mergeHeads(ca)), mod: nil, gateAt: 0, tokensPerFrame: tpf)
             h = TokenOps.modulate(x, mod: mod, shiftAt: 3, scaleAt: 4, tokensPerFrame: tpf, epsilon: eps)
             x = TokenOps.addGated(x, l.fc2(Kernels.gelu(l.fc1(h), approximation: .tanh)), mod: mod, gateAt: 5, tokensPerFrame: tpf)

@@ -9,9 +9,10 @@ struct DiTLayer: Sendable {
     let caNormQ, caNormK: Tensor
     let fc1, fc2: Linear
 
-    init(_ w: WeightFile, layer l: Int, _ c: DiTConfig) throws {
+    init(_ w: WeightFile, layer l: Int, _ c: DiTConfig, precision: Precision) throws {
         let p = "blocks.\(l)."
         let d = c.dim
+        let w = w.at(precision)
         ada = try w.linear(p + "ada", out: 6 * d, in: d)
         q = try w.linear(p + "q", out: d, in: d)
         k = try w.linear(p + "k", out: d, in: d)
@@ -32,7 +33,7 @@ struct DiTLayer: Sendable {
     }
 }
 
-/// Every weight of the DiT, widened to f32 once.
+/// Every weight of the DiT, widened to f32 once (the linear layers held in bf16 at `precision: .bf16`).
 struct DiTWeights: Sendable {
     let patchIn, tFC1, tFC2, txtFC1, txtFC2, finalAda, patchOut: Linear
     let layers: [DiTLayer]
@@ -42,8 +43,9 @@ struct DiTWeights: Sendable {
     /// The sentence-vector conditioning, when config.json sets `pooled_text`.
     let pooled: PooledTextWeights?
 
-    init(_ w: WeightFile, _ c: DiTConfig) throws {
+    init(_ file: WeightFile, _ c: DiTConfig, precision: Precision = .f32) throws {
         let d = c.dim
+        let w = file.at(precision)
         patchIn = try w.linear("patch_in", out: d, in: c.patchDim)
         tFC1 = try w.linear("t_fc1", out: d, in: c.freqDim)
         tFC2 = try w.linear("t_fc2", out: d, in: d)
@@ -51,26 +53,41 @@ struct DiTWeights: Sendable {
         txtFC2 = try w.linear("txt_fc2", out: d, in: d)
         finalAda = try w.linear("final_ada", out: 2 * d, in: d)
         patchOut = try w.linear("patch_out", out: c.patchDim, in: d)
-        layers = try (0..<c.depth).map { try DiTLayer(w, layer: $0, c) }
-        if w.file.contains("null_text") {
-            let t = try w.file.floatTensor("null_text")
+        layers = try (0..<c.depth).map { try DiTLayer(file, layer: $0, c, precision: precision) }
+        if file.file.contains("null_text") {
+            let t = try file.file.floatTensor("null_text")
             guard t.rank == 2, t.shape[1] == c.textDim else {
-                throw NodeError("\(w.file.path): tensor 'null_text' has shape \(t.shape), expected [L, \(c.textDim)]")
+                throw NodeError("\(file.file.path): tensor 'null_text' has shape \(t.shape), expected [L, \(c.textDim)]")
             }
             nullText = t.contiguous()
         } else {
             nullText = nil
         }
         if c.pooledText {
-            pooled = try PooledTextWeights(w, c)
+            pooled = try PooledTextWeights(file, c)
         } else {
-            try PooledTextWeights.checkAbsent(w)
+            try PooledTextWeights.checkAbsent(file)
             pooled = nil
         }
     }
 }
 
+/// A weight file read at one precision: its linear layers come out in that precision.
+struct PrecisionWeights {
+    let file: WeightFile
+    let precision: Precision
+
+    func linear(_ name: String, out: Int, in inputs: Int) throws -> Linear {
+        Linear(weight: try file.tensor(name + ".weight", [out, inputs]), bias: try file.tensor(name + ".bias", [out]),
+               precision: precision)
+    }
+
+    func tensor(_ name: String, _ shape: [Int]) throws -> Tensor { try file.tensor(name, shape) }
+}
+
 extension WeightFile {
+    func at(_ precision: Precision) -> PrecisionWeights { PrecisionWeights(file: self, precision: precision) }
+
     func linear(_ name: String, out: Int, in inputs: Int) throws -> Linear {
         Linear(weight: try tensor(name + ".weight", [out, inputs]), bias: try tensor(name + ".bias", [out]))
     }

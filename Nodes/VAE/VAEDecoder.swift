@@ -16,24 +16,29 @@ struct VAEDecoder {
     /// The state a stream carries from one latent frame to the next.
     typealias Cache = CausalResBlock3d.Cache
 
-    init(folder: ModelFolder) throws {
+    /// The precision its convolutions run at (`Precision.effective` of what was asked).
+    let precision: Precision
+
+    init(folder: ModelFolder, precision asked: Precision = .f32) throws {
         let cfg = try VAEConfig(folder: folder)
+        let precision = asked.effective
+        self.precision = precision
         let (c0, c1, c2, zc) = (cfg.c0, cfg.c1, cfg.c2, cfg.latentChannels)
         let (groups, eps, w) = (cfg.groups, cfg.epsilon, cfg.weights)
         framesPerLatent = cfg.framesPerLatent
         latentChannels = zc
         latentSize = 8
-        convIn = try Conv2d(w, "decoder.conv_in", out: c2, in: zc)
-        mid = try CausalResBlock3d(w, "decoder.mid", channels: c2, groups: groups, epsilon: eps)
-        res0 = try ResBlock2d(w, "decoder.res0", channels: c2, groups: groups, epsilon: eps)
-        up0 = try Conv2d(w, "decoder.up0", out: c2, in: c2)
-        res1 = try ResBlock2d(w, "decoder.res1", channels: c2, groups: groups, epsilon: eps)
-        up1 = try Conv2d(w, "decoder.up1", out: c1, in: c2)
-        res2 = try ResBlock2d(w, "decoder.res2", channels: c1, groups: groups, epsilon: eps)
-        up2 = try Conv2d(w, "decoder.up2", out: c0, in: c1)
-        res3 = try ResBlock2d(w, "decoder.res3", channels: c0, groups: groups, epsilon: eps)
+        convIn = try Conv2d(w, "decoder.conv_in", out: c2, in: zc, precision: precision)
+        mid = try CausalResBlock3d(w, "decoder.mid", channels: c2, groups: groups, epsilon: eps, precision: precision)
+        res0 = try ResBlock2d(w, "decoder.res0", channels: c2, groups: groups, epsilon: eps, precision: precision)
+        up0 = try Conv2d(w, "decoder.up0", out: c2, in: c2, precision: precision)
+        res1 = try ResBlock2d(w, "decoder.res1", channels: c2, groups: groups, epsilon: eps, precision: precision)
+        up1 = try Conv2d(w, "decoder.up1", out: c1, in: c2, precision: precision)
+        res2 = try ResBlock2d(w, "decoder.res2", channels: c1, groups: groups, epsilon: eps, precision: precision)
+        up2 = try Conv2d(w, "decoder.up2", out: c0, in: c1, precision: precision)
+        res3 = try ResBlock2d(w, "decoder.res3", channels: c0, groups: groups, epsilon: eps, precision: precision)
         normOut = try GroupNormLayer(w, "decoder.norm_out", channels: c0, groups: groups, epsilon: eps)
-        convOut = try Conv2d(w, "decoder.conv_out", out: 3 * framesPerLatent, in: c0)
+        convOut = try Conv2d(w, "decoder.conv_out", out: 3 * framesPerLatent, in: c0, precision: precision)
     }
 
     func emptyCache() -> Cache { mid.emptyCache(height: latentSize, width: latentSize) }

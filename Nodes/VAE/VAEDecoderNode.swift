@@ -15,6 +15,7 @@ public final class VAEDecoderNode: Node {
         params: [
             ParamSpec("model", .path, default: .string("Models/world-tiny"), doc: "world-tiny folder (config.json, vae.safetensors)"),
             ParamSpec("fps", .float, default: .float(16), range: 1...1000, doc: "frame rate carried with the frames"),
+            .precision,
         ],
         compute: .heavy)
 
@@ -27,6 +28,7 @@ public final class VAEDecoderNode: Node {
     public static func check(_ params: Params) -> [ParamProblem] { ModelFolder.check(params) }
 
     private let decoder: VAEDecoder
+    private let askedPrecision: Precision
     private let fps: Double
     private var cache: VAEDecoder.Cache
     private var nextFrame = 0
@@ -37,7 +39,8 @@ public final class VAEDecoderNode: Node {
 
     public init(context: NodeContext) throws {
         let folder = try ModelFolder.locate(context.params.string("model"), baseDirectory: context.baseDirectory)
-        decoder = try VAEDecoder(folder: folder)
+        askedPrecision = context.params.precision
+        decoder = try VAEDecoder(folder: folder, precision: askedPrecision)
         fps = context.params.double("fps")
         cache = decoder.emptyCache()
     }
@@ -90,10 +93,11 @@ public final class VAEDecoderNode: Node {
 
     public func finish(_ io: NodeIO) throws {
         let frames = decodedLatentFrames * decoder.framesPerLatent
+        let precision = Precision.note(asked: askedPrecision, ran: decoder.precision)
         if decodedCandidates > 0 {
-            io.log("decoded \(decodedCandidates) candidate block(s), \(decodedLatentFrames) latent frames into \(frames) video frames (stream frames 0..<\(nextFrame))")
+            io.log("decoded \(decodedCandidates) candidate block(s), \(decodedLatentFrames) latent frames into \(frames) video frames (stream frames 0..<\(nextFrame)), \(precision)")
         } else {
-            io.log("decoded \(decodedLatentFrames) latent frames into \(frames) video frames")
+            io.log("decoded \(decodedLatentFrames) latent frames into \(frames) video frames, \(precision)")
         }
     }
 }
@@ -103,8 +107,8 @@ public struct VAEDecoderRunner {
     let decoder: VAEDecoder
     var cache: CausalResBlock3d.Cache
 
-    public init(modelFolder: String) throws {
-        decoder = try VAEDecoder(folder: try ModelFolder(path: modelFolder))
+    public init(modelFolder: String, precision: Precision = .f32) throws {
+        decoder = try VAEDecoder(folder: try ModelFolder(path: modelFolder), precision: precision)
         cache = decoder.emptyCache()
     }
 

@@ -4,8 +4,8 @@ public struct CausalConv3d: Sendable {
     public let weight: Tensor
     public let bias: Tensor
 
-    public init(_ w: WeightFile, _ name: String, channels c: Int) throws {
-        weight = try w.tensor(name + ".conv.weight", [c, c, 3, 3, 3])
+    public init(_ w: WeightFile, _ name: String, channels c: Int, precision: Precision = .f32) throws {
+        weight = try w.tensor(name + ".conv.weight", [c, c, 3, 3, 3]).converted(to: precision.weightDType)
         bias = try w.tensor(name + ".conv.bias", [c])
     }
 

@@ -15,11 +15,11 @@ public struct CausalResBlock3d: Sendable {
         }
     }
 
-    public init(_ w: WeightFile, _ name: String, channels c: Int, groups: Int, epsilon: Float) throws {
+    public init(_ w: WeightFile, _ name: String, channels c: Int, groups: Int, epsilon: Float, precision: Precision = .f32) throws {
         norm1 = try GroupNormLayer(w, name + ".norm1", channels: c, groups: groups, epsilon: epsilon)
         norm2 = try GroupNormLayer(w, name + ".norm2", channels: c, groups: groups, epsilon: epsilon)
-        conv1 = try CausalConv3d(w, name + ".conv1", channels: c)
-        conv2 = try CausalConv3d(w, name + ".conv2", channels: c)
+        conv1 = try CausalConv3d(w, name + ".conv1", channels: c, precision: precision)
+        conv2 = try CausalConv3d(w, name + ".conv2", channels: c, precision: precision)
         channels = c
     }
 

@@ -4,8 +4,9 @@ public struct Conv2d: Sendable {
     public let bias: Tensor
     public let stride: Int
 
-    public init(_ w: WeightFile, _ name: String, out: Int, in inputs: Int, stride: Int = 1) throws {
-        weight = try w.tensor(name + ".weight", [out, inputs, 3, 3])
+    /// `precision: .bf16` keeps the weight in bf16 (oneDNN's GEMM) where the CPU has native bf16.
+    public init(_ w: WeightFile, _ name: String, out: Int, in inputs: Int, stride: Int = 1, precision: Precision = .f32) throws {
+        weight = try w.tensor(name + ".weight", [out, inputs, 3, 3]).converted(to: precision.weightDType)
         bias = try w.tensor(name + ".bias", [out])
         self.stride = stride
     }

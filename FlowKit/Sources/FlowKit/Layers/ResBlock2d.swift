@@ -3,11 +3,11 @@ public struct ResBlock2d: Sendable {
     public let norm1, norm2: GroupNormLayer
     public let conv1, conv2: Conv2d
 
-    public init(_ w: WeightFile, _ name: String, channels c: Int, groups: Int, epsilon: Float) throws {
+    public init(_ w: WeightFile, _ name: String, channels c: Int, groups: Int, epsilon: Float, precision: Precision = .f32) throws {
         norm1 = try GroupNormLayer(w, name + ".norm1", channels: c, groups: groups, epsilon: epsilon)
         norm2 = try GroupNormLayer(w, name + ".norm2", channels: c, groups: groups, epsilon: epsilon)
-        conv1 = try Conv2d(w, name + ".conv1", out: c, in: c)
-        conv2 = try Conv2d(w, name + ".conv2", out: c, in: c)
+        conv1 = try Conv2d(w, name + ".conv1", out: c, in: c, precision: precision)
+        conv2 = try Conv2d(w, name + ".conv2", out: c, in: c, precision: precision)
     }
 
     /// x [N, C, H, W]

@@ -1,5 +1,3 @@
-import FlowKit
-
 /// Each row of x [N, D] divided by √(Σx² + ε), reference.py's `l2n`: ε inside the root, so a zero row stays
 /// zero instead of dividing by zero. Summed in Double: the row sums are the only reduction here and cheap.
 public func unitRows(_ x: Tensor, epsilon: Float) -> Tensor {

@@ -3,7 +3,7 @@ extension Kernels {
     /// input [N, C, H, W], weight [O, C/groups, kh, kw], bias [O] → [N, O, Ho, Wo].
     public static func conv2d(_ input: Tensor, weight: Tensor, bias: Tensor? = nil,
                               stride: (Int, Int) = (1, 1), padding: (Int, Int) = (0, 0), groups: Int = 1) -> Tensor {
-        input.requireF32("conv2d"); weight.requireF32("conv2d weight")
+        input.requireF32("conv2d"); weight.requireConvolutionWeight("conv2d weight")
         precondition(input.rank == 4 && weight.rank == 4, "conv2d wants [N,C,H,W] and [O,C/g,kh,kw], got \(input.shape), \(weight.shape)")
         let c = input.shape[1], o = weight.shape[0]
         precondition(c % groups == 0 && o % groups == 0 && weight.shape[1] == c / groups,
@@ -21,7 +21,7 @@ extension Kernels {
     /// runs agree. Keep `input.slice(dim: 2, T-(kt-1)..<T)` as the next call's `past`.
     public static func causalConv3d(_ input: Tensor, weight: Tensor, bias: Tensor? = nil, past: Tensor? = nil,
                                     stride: (t: Int, h: Int, w: Int) = (1, 1, 1), padding: (h: Int, w: Int) = (0, 0)) -> Tensor {
-        input.requireF32("causalConv3d"); weight.requireF32("causalConv3d weight")
+        input.requireF32("causalConv3d"); weight.requireConvolutionWeight("causalConv3d weight")
         precondition(input.rank == 5 && weight.rank == 5, "causalConv3d wants [N,C,T,H,W] and [O,C,kt,kh,kw]")
         let kt = weight.shape[2]
         var padded = input
@@ -36,7 +36,8 @@ extension Kernels {
         return convolve3D(padded, weight: weight, bias: bias, stride: stride, padding: padding, groups: 1)
     }
 
-    /// Valid-in-time, padded-in-space 3D convolution by im2col + one GEMM per (sample, group).
+    /// Valid-in-time, padded-in-space 3D convolution by im2col + one GEMM per (sample, group): sgemm
+    /// for an f32 weight, oneDNN's bf16 GEMM for a bf16 one (the input rounded to bf16 once, f32 out).
     static func convolve3D(_ x: Tensor, weight: Tensor, bias: Tensor?, stride: (Int, Int, Int),
                            padding: (Int, Int), groups: Int) -> Tensor {
         let n = x.shape[0], c = x.shape[1], t = x.shape[2], h = x.shape[3], w = x.shape[4]
@@ -53,7 +54,35 @@ extension Kernels {
         let b = bias?.contiguous(), wt = weight.contiguous()
         // A 1×1×1 kernel with unit stride needs no im2col: the input already is the column matrix.
         let pointwise = kt == 1 && kh == 1 && kw == 1 && stride == (1, 1, 1) && padding == (0, 0)
-        var columns = [Float](repeating: 0, count: pointwise ? 0 : patch * outSpatial)
+        if wt.dtype == .bf16 {
+            let xb = x.bf16Bits()
+            // im2col writes every element: no zero-fill.
+            var columns = [UInt16](unsafeUninitializedCapacity: pointwise ? 0 : patch * outSpatial) { $1 = $0.count }
+            return Tensor(shape: [n, o, to, ho, wo]) { out in
+                xb.withUnsafeBF16 { src in
+                    wt.withUnsafeBF16 { wp in
+                        columns.withUnsafeMutableBufferPointer { cols in
+                            for sample in 0..<n {
+                                for g in 0..<groups {
+                                    let inBase = src + (sample * c + g * cg) * t * h * w
+                                    let colPtr: UnsafePointer<UInt16>
+                                    if pointwise { colPtr = inBase } else {
+                                        geometry.fill(cols.baseAddress!, from: inBase, zero: 0)
+                                        colPtr = UnsafePointer(cols.baseAddress!)
+                                    }
+                                    let dst = out.baseAddress! + (sample * o + g * og) * outSpatial
+                                    // oneDNN 2.6 has only a reference kernel for a per-row bias: add it here.
+                                    BF16Runtime.gemm(m: og, n: outSpatial, k: patch, a: wp + g * og * patch, b: colPtr,
+                                                     bTransposed: false, bias: nil, c: dst)
+                                    if let b { addRowBias(b, from: g * og, rows: og, width: outSpatial, to: dst) }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        var columns = [Float](unsafeUninitializedCapacity: pointwise ? 0 : patch * outSpatial) { $1 = $0.count }
         return Tensor(shape: [n, o, to, ho, wo]) { out in
             x.withUnsafeFloats { src in
                 wt.withUnsafeFloats { wp in
@@ -63,25 +92,37 @@ extension Kernels {
                                 let inBase = src.baseAddress! + (sample * c + g * cg) * t * h * w
                                 let colPtr: UnsafePointer<Float>
                                 if pointwise { colPtr = inBase } else {
-                                    geometry.fill(cols.baseAddress!, from: inBase)
+                                    geometry.fill(cols.baseAddress!, from: inBase, zero: 0)
                                     colPtr = UnsafePointer(cols.baseAddress!)
                                 }
                                 let dst = out.baseAddress! + (sample * o + g * og) * outSpatial
                                 BLAS.sgemm(m: og, n: outSpatial, k: patch, a: wp.baseAddress! + g * og * patch, lda: patch,
                                            b: colPtr, ldb: outSpatial, beta: 0, c: dst, ldc: outSpatial)
-                                if let b {
-                                    b.withUnsafeFloats { bp in
-                                        for ch in 0..<og {
-                                            let v = bp[g * og + ch], row = dst + ch * outSpatial
-                                            for i in 0..<outSpatial { row[i] += v }
-                                        }
-                                    }
-                                }
+                                if let b { addRowBias(b, from: g * og, rows: og, width: outSpatial, to: dst) }
                             }
                         }
                     }
                 }
             }
         }
+    }
+}
+
+extension Kernels {
+    /// dst row r += bias[first + r] for `rows` rows of `width` values.
+    static func addRowBias(_ bias: Tensor, from first: Int, rows: Int, width: Int, to dst: UnsafeMutablePointer<Float>) {
+        bias.withUnsafeFloats { bp in
+            for r in 0..<rows {
+                let v = bp[first + r], row = dst + r * width
+                for i in 0..<width { row[i] += v }
+            }
+        }
+    }
+}
+
+extension Tensor {
+    /// Convolution weights are f32, or bf16 for the bf16 path (`Precision`).
+    func requireConvolutionWeight(_ what: String) {
+        precondition(dtype == .f32 || dtype == .bf16, "\(what) must be f32 or bf16, got \(dtype)")
     }
 }

@@ -1,13 +1,15 @@
 /// A linear layer's weights, y = x · Wᵀ + b, with W stored [out, in] as in PyTorch checkpoints.
 ///
-/// The weight sits behind `Backend` so that a bf16 GEMM (e.g. oneDNN) can slot in without
-/// changing callers: today bf16/f16 weights are widened to f32 once, at construction, because
-/// Debian's OpenBLAS 0.3.21 has no sbgemm.
+/// The weight sits behind `Backend`: f32 for OpenBLAS's sgemm (Debian's OpenBLAS 0.3.21 has no
+/// sbgemm), or bf16 for oneDNN's bf16 GEMM when the layer was made with `precision: .bf16` on a CPU
+/// with native bf16.
 public struct Linear: Sendable {
     /// How the weight matrix is held for the GEMM.
     public enum Backend: Sendable {
         /// f32 [out, in], multiplied with OpenBLAS sgemm.
         case f32(Tensor)
+        /// bf16 [out, in], multiplied with oneDNN (activations rounded to bf16, f32 accumulation and output).
+        case bf16(Tensor)
     }
 
     public let backend: Backend
@@ -16,13 +18,17 @@ public struct Linear: Sendable {
     public let inFeatures: Int
     public let outFeatures: Int
 
-    /// Builds from a [out, in] weight of any float dtype and an optional [out] bias.
-    public init(weight: Tensor, bias: Tensor? = nil) {
+    /// Builds from a [out, in] weight of any float dtype and an optional [out] bias. `precision: .bf16`
+    /// holds the weight in bf16 where the CPU has native bf16 (`Precision.effective`), else f32.
+    public init(weight: Tensor, bias: Tensor? = nil, precision: Precision = .f32) {
         precondition(weight.rank == 2, "Linear weight must be [out, in], got \(weight.shape)")
         outFeatures = weight.shape[0]
         inFeatures = weight.shape[1]
-        let wide = weight.dtype == .f32 ? weight.contiguous() : weight.converted(to: .f32)
-        backend = .f32(wide)
+        if precision.effective == .bf16 {
+            backend = .bf16(weight.dtype == .f32 ? weight.bf16Bits() : weight.converted(to: .f32).bf16Bits())
+        } else {
+            backend = .f32(weight.dtype == .f32 ? weight.contiguous() : weight.converted(to: .f32))
+        }
         if let bias {
             precondition(bias.count == outFeatures, "Linear bias has \(bias.count) values for \(outFeatures) outputs")
             self.bias = bias.dtype == .f32 ? bias.contiguous() : bias.converted(to: .f32)
@@ -33,6 +39,20 @@ public struct Linear: Sendable {
 
     /// Applies the layer to x [..., in] giving [..., out].
     public func callAsFunction(_ x: Tensor) -> Tensor { Kernels.linear(x, self) }
+
+    /// The precision the weight is held in.
+    public var precision: Precision {
+        if case .bf16 = backend { return .bf16 }
+        return .f32
+    }
+
+    /// The same layer at another precision (weights re-rounded from what this layer holds).
+    public func at(_ precision: Precision) -> Linear {
+        switch backend {
+        case .f32(let w): return Linear(weight: w, bias: bias, precision: precision)
+        case .bf16(let w): return Linear(weight: w.converted(to: .f32), bias: bias, precision: precision)
+        }
+    }
 }
 
 extension Kernels {
@@ -44,6 +64,22 @@ extension Kernels {
         let n = layer.outFeatures, k = layer.inFeatures
         var outShape = x.shape
         outShape[outShape.count - 1] = n
+        if case .bf16(let weight) = layer.backend {
+            let xb = x.bf16Bits()
+            return Tensor(shape: outShape) { out in
+                xb.withUnsafeBF16 { a in
+                    weight.withUnsafeBF16 { w in
+                        if let bias = layer.bias {
+                            bias.withUnsafeFloats { b in
+                                BF16Runtime.gemm(m: rows, n: n, k: k, a: a, b: w, bTransposed: true, bias: b.baseAddress!, c: out.baseAddress!)
+                            }
+                        } else {
+                            BF16Runtime.gemm(m: rows, n: n, k: k, a: a, b: w, bTransposed: true, bias: nil, c: out.baseAddress!)
+                        }
+                    }
+                }
+            }
+        }
         return Tensor(shape: outShape) { out in
             let beta: Float
             if let bias = layer.bias {
@@ -56,6 +92,8 @@ extension Kernels {
                 beta = 0
             }
             switch layer.backend {
+            case .bf16:
+                preconditionFailure("unreachable: bf16 layers return above")
             case .f32(let weight):
                 x.withUnsafeFloats { a in
                     weight.withUnsafeFloats { w in
