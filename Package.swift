@@ -39,7 +39,7 @@ let package = Package(
         .target(name: "MemoryNodes", dependencies: [flowKit], path: "Nodes/Memory"),
 
         .target(name: "FlowCore", dependencies: [
-            flowKit,
+            flowKit, "FlowProtos",
             .product(name: "Yams", package: "Yams"),
             .product(name: "Logging", package: "swift-log"),
         ], path: "Sources/FlowCore"),

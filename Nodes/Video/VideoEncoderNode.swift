@@ -73,6 +73,9 @@ public final class VideoEncoderNode: Node {
     private let format: OutputFormat
     private let threads: Int
     private var writer: VideoWriter?
+    /// Frames handed to this node's file once it is finished; a resumed session's earlier files (VideoEncoderNode+Snapshot.swift).
+    var framesInFile = 0
+    var earlierFiles: [SessionFile] = []
 
     public init(context: NodeContext) throws {
         params = context.params
@@ -107,8 +110,10 @@ public final class VideoEncoderNode: Node {
             return
         }
         self.writer = nil
+        framesInFile = writer.framesWritten
         do { try writer.finish() } catch { throw NodeError("video.encoder: finalizing \(outputPath): \(error)") }
-        io.log("wrote \(writer.framesWritten) frames to \(outputPath)")
+        let resumed = earlierFiles.isEmpty ? "" : " (stream frames \(firstFrameOfFile)..<\(firstFrameOfFile + writer.framesWritten) of a resumed session)"
+        io.log("wrote \(writer.framesWritten) frames to \(outputPath)\(resumed)")
     }
 
     private func openWriter(for batch: FrameBatch, _ io: NodeIO) throws -> VideoWriter {
