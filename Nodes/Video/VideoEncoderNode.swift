@@ -13,7 +13,7 @@ public final class VideoEncoderNode: Node {
         params: [
             ParamSpec("path", .path, doc: "output file; {name} {node} {date} {time} {datetime} are filled in; a PNG sequence needs a counter such as frame_%05d.png"),
             ParamSpec("format", .choice(["auto"] + OutputFormat.allCases.map(\.rawValue)), default: .string("auto"),
-                      doc: "mp4 (H.264), fmp4 (H.264, fragmented, playable while written), mjpeg (.mkv or .avi), png (image sequence); auto picks from the extension (.mp4 → mp4, .mkv/.avi → mjpeg, .png → png)"),
+                      doc: "mp4 (H.264), fmp4 (H.264, fragmented, playable while written), mjpeg (.mkv or .avi), png (image sequence); auto picks from the extension (.mp4 → fmp4, so a run that cannot finish the file (full disk, kill) still leaves a playable one; .mkv/.avi → mjpeg, .png → png)"),
             ParamSpec("fps", .float, default: .float(0), range: 0...1000, doc: "frames per second of the file; 0 takes the rate the frames carry"),
             ParamSpec("crf", .int, default: .int(23), range: 0...51, doc: "H.264 constant rate factor, lower is better; ignored when bitrate is set"),
             ParamSpec("bitrate", .int, default: .int(0), range: 0...1_000_000, doc: "H.264 target bitrate in kbit/s; 0 means constant quality (crf)"),
@@ -89,7 +89,9 @@ public final class VideoEncoderNode: Node {
         let base = context.baseDirectory
         outputPath = expanded.hasPrefix("/") || base.isEmpty ? expanded : (base.hasSuffix("/") ? base + expanded : base + "/" + expanded)
         do {
-            try OutputPath.ensureWritable(outputPath, format: format, overwrite: context.params.bool("overwrite"))
+            // Checked now, replaced when the first frame arrives: a run that fails or is refused before (a resume
+            // that would overwrite the saved session's file) leaves the old file as it was.
+            try OutputPath.ensureWritable(outputPath, format: format, overwrite: context.params.bool("overwrite"), remove: false)
         } catch { throw NodeError("video.encoder: \(error)") }
     }
 
@@ -132,6 +134,7 @@ public final class VideoEncoderNode: Node {
         settings.keyframeInterval = params.int("keyint")
         settings.threads = threads
         do {
+            try OutputPath.ensureWritable(outputPath, format: format, overwrite: params.bool("overwrite"))
             let opened = try VideoWriter(path: outputPath, settings: settings)
             writer = opened
             return opened

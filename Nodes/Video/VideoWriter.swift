@@ -17,6 +17,8 @@ final class VideoWriter {
     private let converter = PixelConverter()
     private var frameLayout: ImageLayout
     private var headerWritten = false
+    /// Tests only: the file behind a simulated full disk (`DiskFullInjection`).
+    private var capped: CappedFileOutput?
 
     init(path: String, settings: EncoderSettings) throws {
         _ = ffmpegLoggingConfigured
@@ -71,7 +73,13 @@ final class VideoWriter {
     /// Frees every libav* object; idempotent. Without `finish()` first, the file has no trailer.
     func close() {
         if let format {
-            if format.pointee.oformat.pointee.flags & AVFMT_NOFILE == 0 { avio_closep(&format.pointee.pb) }
+            if let capped {
+                format.pointee.pb = nil
+                capped.close()
+                self.capped = nil
+            } else if format.pointee.oformat.pointee.flags & AVFMT_NOFILE == 0 {
+                avio_closep(&format.pointee.pb)
+            }
             avformat_free_context(format)
             self.format = nil
             stream = nil
@@ -112,7 +120,11 @@ final class VideoWriter {
         frame.pointee.height = encoder.pointee.height
         try ffCheck(av_frame_get_buffer(frame, 0), "allocating a frame buffer")
 
-        if format.pointee.oformat.pointee.flags & AVFMT_NOFILE == 0 {
+        if format.pointee.oformat.pointee.flags & AVFMT_NOFILE == 0, let capacity = DiskFullInjection.capacity(for: path) {
+            let output = try CappedFileOutput(path: path, capacity: capacity)
+            capped = output
+            format.pointee.pb = output.context
+        } else if format.pointee.oformat.pointee.flags & AVFMT_NOFILE == 0 {
             try ffCheck(avio_open(&format.pointee.pb, path, AVIO_FLAG_WRITE), "opening \(path) for writing")
         }
         try writeHeader(format)
