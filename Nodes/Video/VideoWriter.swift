@@ -1,5 +1,6 @@
 import CFFmpeg
 import FlowKit
+import Foundation
 
 /// Encodes packed RGB24 frames into a file (or a numbered image sequence) with libavcodec/libavformat.
 /// Every libav* object is owned here and freed by `close()`, on every path; `finish()` writes the trailer.
@@ -19,6 +20,11 @@ final class VideoWriter {
     private var headerWritten = false
     /// Tests only: the file behind a simulated full disk (`DiskFullInjection`).
     private var capped: CappedFileOutput?
+    /// Fragmented MP4: the file's length after the last whole fragment reached it, and whether a write failed
+    /// since. A failed write (a full disk) can leave half a fragment, which makes players refuse the whole file,
+    /// so `finish` cuts the file back to the whole fragments.
+    private var wholeFragmentBytes: Int64 = 0
+    private var writeFailed = false
 
     init(path: String, settings: EncoderSettings) throws {
         _ = ffmpegLoggingConfigured
@@ -48,13 +54,19 @@ final class VideoWriter {
             try drainPackets()
         }
         // A reader of a growing file (fmp4, mkv) should see finished fragments now, not when a buffer fills.
-        if settings.format != .png, let io = format?.pointee.pb { avio_flush(io) }
+        if settings.format != .png, let io = format?.pointee.pb {
+            avio_flush(io)
+            if io.pointee.error == 0 && !writeFailed { wholeFragmentBytes = avio_tell(io) }
+        }
     }
 
     /// Flushes the encoder, writes the trailer and closes the file. Safe to call once per writer;
     /// frees everything even when a step fails, and reports the first failure.
     func finish() throws {
-        defer { close() }
+        defer {
+            close()
+            cutToWholeFragments()
+        }
         var firstError: Error?
         if let encoder {
             do {
@@ -65,6 +77,7 @@ final class VideoWriter {
         if headerWritten, let format {
             headerWritten = false
             let status = av_write_trailer(format)
+            if status < 0 { writeFailed = true }
             if status < 0, firstError == nil { firstError = FFmpegError(operation: "writing the trailer of \(path)", code: status) }
         }
         if let firstError { throw firstError }
@@ -128,6 +141,10 @@ final class VideoWriter {
             try ffCheck(avio_open(&format.pointee.pb, path, AVIO_FLAG_WRITE), "opening \(path) for writing")
         }
         try writeHeader(format)
+        if let io = format.pointee.pb {
+            avio_flush(io)
+            if io.pointee.error == 0 { wholeFragmentBytes = avio_tell(io) }
+        }
     }
 
     private func findEncoder() throws -> UnsafePointer<AVCodec> {
@@ -244,8 +261,16 @@ final class VideoWriter {
             av_packet_rescale_ts(packet, encoder.pointee.time_base, stream.pointee.time_base)
             packet.pointee.stream_index = stream.pointee.index
             // Takes the packet's reference and leaves it blank, on success and failure alike.
-            try ffCheck(av_interleaved_write_frame(format, packet), "writing to \(path)")
+            let written = av_interleaved_write_frame(format, packet)
+            if written < 0 { writeFailed = true }
+            try ffCheck(written, "writing to \(path)")
         }
+    }
+
+    /// After a failed write, a fragmented MP4 ends at its last whole fragment (the header alone if none was whole).
+    private func cutToWholeFragments() {
+        guard writeFailed, settings.format == .fmp4, wholeFragmentBytes > 0 else { return }
+        _ = truncate(path, off_t(wholeFragmentBytes))
     }
 
     private func closedError() -> FFmpegError {

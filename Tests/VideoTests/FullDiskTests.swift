@@ -19,29 +19,50 @@ final class FullDiskTests: XCTestCase {
         return (nil, next)
     }
 
+    /// Wherever the disk fills (inside a fragment's media or inside its header), the file is cut back to its
+    /// last whole fragment, so it ends exactly at a box boundary and plays.
     func testAFullDiskLeavesAPlayableMP4AndSaysWhy() throws {
         let dir = try TemporaryDirectory()
-        let path = dir.file("long.mp4")
-        let capacity = 30_000
-        DiskFullInjection.set(path, capacity: capacity)
-        defer { DiskFullInjection.set(path, capacity: nil) }
-        // format: auto, as a graph writes an .mp4: fragmented, one fragment per keyframe interval.
-        let harness = try NodeHarness(VideoEncoderNode.self, params: ["path": .string(path), "keyint": .int(16)], id: "video")
-        let (error, fed) = feedUntilFull(harness)
-        let message = "\(try XCTUnwrap(error, "\(fed) frames fit in \(capacity) bytes; the disk never filled"))"
-        XCTAssertTrue(message.contains("video.encoder: writing to \(path): No space left on device"), message)
-        do { try harness.finish() } catch {
-            XCTAssertTrue("\(error)".contains("No space left on device"), "\(error)")
+        for capacity in stride(from: 20_000, through: 44_000, by: 3_001) {
+            let path = dir.file("long-\(capacity).mp4")
+            DiskFullInjection.set(path, capacity: capacity)
+            defer { DiskFullInjection.set(path, capacity: nil) }
+            // format: auto, as a graph writes an .mp4: fragmented, one fragment per keyframe interval.
+            let harness = try NodeHarness(VideoEncoderNode.self, params: ["path": .string(path), "keyint": .int(16)], id: "video")
+            let (error, fed) = feedUntilFull(harness)
+            let message = "\(try XCTUnwrap(error, "\(fed) frames fit in \(capacity) bytes; the disk never filled"))"
+            XCTAssertTrue(message.contains("video.encoder: writing to \(path): No space left on device"), message)
+            do { try harness.finish() } catch {
+                XCTAssertTrue("\(error)".contains("No space left on device"), "\(error)")
+            }
+            let bytes = try Data(contentsOf: URL(fileURLWithPath: path))
+            XCTAssertLessThanOrEqual(bytes.count, capacity)
+            XCTAssertGreaterThan(bytes.count, capacity / 2, "the disk was filled")
+            let boxes = Self.topLevelBoxes(bytes)
+            XCTAssertEqual(boxes.end, bytes.count, "capacity \(capacity): the file ends inside a box (\(boxes.names.suffix(3)))")
+            XCTAssertEqual(boxes.names.last, "mdat", "capacity \(capacity): the last box is a fragment's media")
+            // Every frame of the whole fragments plays: ffmpeg decodes the file without an error.
+            let probe = try ffprobe(path)
+            XCTAssertEqual(probe.codec, "h264")
+            XCTAssertGreaterThanOrEqual(probe.frames, 16, "at least one whole fragment")
+            XCTAssertEqual(probe.frames % 16, 0, "whole fragments of 16 frames")
+            XCTAssertLessThanOrEqual(probe.frames, fed)
+            try runTool("/usr/bin/ffmpeg", ["-v", "error", "-xerror", "-i", path, "-f", "null", "-"])
         }
-        let size = try XCTUnwrap(try FileManager.default.attributesOfItem(atPath: path)[.size] as? Int)
-        XCTAssertLessThanOrEqual(size, capacity)
-        XCTAssertGreaterThan(size, capacity / 2, "the disk was filled")
-        // Every complete fragment plays: ffmpeg decodes the file (the cut fragment at the end is dropped).
-        let probe = try ffprobe(path)
-        XCTAssertEqual(probe.codec, "h264")
-        XCTAssertGreaterThanOrEqual(probe.frames, 16, "at least one whole fragment")
-        XCTAssertLessThanOrEqual(probe.frames, fed)
-        try runTool("/usr/bin/ffmpeg", ["-v", "error", "-i", path, "-f", "null", "-"])
+    }
+
+    /// The MP4 boxes at the top of a file, and where the last one ends (past the file's end when it is cut).
+    static func topLevelBoxes(_ bytes: Data) -> (names: [String], end: Int) {
+        var names: [String] = []
+        var offset = 0
+        let b = [UInt8](bytes)
+        while offset + 8 <= b.count {
+            let size = b[offset..<(offset + 4)].reduce(0) { $0 << 8 | Int($1) }
+            names.append(String(decoding: b[(offset + 4)..<(offset + 8)], as: UTF8.self))
+            guard size >= 8 else { return (names, -1) }
+            offset += size
+        }
+        return (names, offset)
     }
 
     /// Why the default for .mp4 is fragmented: classic MP4 writes its index at the end, which a full disk
