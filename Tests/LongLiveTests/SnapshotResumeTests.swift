@@ -3,6 +3,7 @@ import XCTest
 import FlowKit
 import FlowCore
 @testable import CacheNodes
+import MemoryNodes
 
 /// Session snapshots (`--snapshot`, `--resume`): a run stopped and resumed writes, across its two files, the
 /// same frames byte for byte as one run that never stopped (MJPEG in AVI: every frame is coded alone, so equal
@@ -112,6 +113,26 @@ final class SnapshotResumeTests: XCTestCase {
         }
         try assertSameFrames([dir.appendingPathComponent("first.avi"), dir.appendingPathComponent("second.avi")],
                              as: dir.appendingPathComponent("whole.avi"), frames: 60)
+    }
+
+    /// LongLive-RAG with a bank small enough to drop frames by retrieval count: the resumed session retrieves
+    /// (and evicts from the bank) exactly what an unbroken run does.
+    func testLongLiveRAGResumedRetrievesAsOneRun() throws {
+        let graph = try prepare("longlive-rag.yaml")
+        let dir = graph.deletingLastPathComponent()
+        let settings = ["eviction=least-retrieved", "budget_mb=1.6"]
+        let (_, saved) = try run(graph, settings + ["frames=36"], out: "first.avi")
+        let (resumed, _) = try run(graph, settings + ["frames=96"], out: "second.avi", resume: saved)
+        let (whole, _) = try run(graph, settings + ["frames=96"], out: "whole.avi")
+        let a = try XCTUnwrap(resumed.instance("gen/memory") as? MemoryRetrieverNode)
+        let b = try XCTUnwrap(whole.instance("gen/memory") as? MemoryRetrieverNode)
+        XCTAssertGreaterThan(b.bank.stats.dropped, 0, "the bank filled and dropped frames")
+        XCTAssertEqual(a.bank.stats, b.bank.stats, "bank statistics, retrievals counted once")
+        XCTAssertEqual(a.bank.positions, b.bank.positions, "the frames the bank holds")
+        XCTAssertEqual(a.retrievals.map(\.positions), Array(b.retrievals.map(\.positions).suffix(a.retrievals.count)),
+                       "what each resumed block retrieved")
+        try assertSameFrames([dir.appendingPathComponent("first.avi"), dir.appendingPathComponent("second.avi")],
+                             as: dir.appendingPathComponent("whole.avi"), frames: 96)
     }
 
     /// Ctrl-C: the interrupted run drains, its snapshot holds whatever it finished, and the resumed session
