@@ -76,6 +76,8 @@ public final class VideoEncoderNode: Node {
     /// Frames handed to this node's file once it is finished; a resumed session's earlier files (VideoEncoderNode+Snapshot.swift).
     var framesInFile = 0
     var earlierFiles: [SessionFile] = []
+    /// Frames not (yet) safely in the file, and those a snapshot carried over (VideoEncoderNode+Snapshot.swift).
+    var held = HeldFrames()
 
     public init(context: NodeContext) throws {
         params = context.params
@@ -97,23 +99,47 @@ public final class VideoEncoderNode: Node {
 
     public func process(_ packet: Packet, port: String, _ io: NodeIO) throws {
         let batch = try packet.value(as: FrameBatch.self)
+        if let carried = held.takeCarried() { try write(carried, io) }
+        try write(batch, io)
+    }
+
+    /// Encodes a batch. Fragmented MP4 keeps a batch's frames until they are in whole fragments; once a write
+    /// fails (a full disk) the graph stops, and every frame still draining in is kept, for a snapshot.
+    private func write(_ batch: FrameBatch, _ io: NodeIO) throws {
+        if held.writeFailed { return held.add(batch) }
         let writer = try self.writer ?? openWriter(for: batch, io)
         guard batch.width == writer.settings.width, batch.height == writer.settings.height else {
             throw NodeError("video.encoder: frames changed size from \(writer.settings.width)x\(writer.settings.height) to \(batch.width)x\(batch.height) at frame \(batch.firstFrame); one file holds one size")
         }
+        if format == .fmp4 { held.add(batch) }
         do {
             try batch.rgb.withUnsafeBufferPointer { try writer.write(rgb: $0, count: batch.count) }
-        } catch { throw NodeError("video.encoder: \(error)") }
+        } catch {
+            guard format == .fmp4 else { throw NodeError("video.encoder: \(error)") }
+            held.writeFailed = true
+            io.fail(NodeError("video.encoder: \(error)"))
+            return
+        }
+        if format == .fmp4 { held.drop(before: writer.wholeFragmentFrames) }
     }
 
     public func finish(_ io: NodeIO) throws {
+        // A resumed session that made no frame of its own still writes the ones its snapshot carried.
+        if writer == nil, let carried = held.takeCarried() { try write(carried, io) }
         guard let writer else {
             io.log("no frames arrived; \(outputPath) was not written")
             return
         }
         self.writer = nil
-        framesInFile = writer.framesWritten
-        do { try writer.finish() } catch { throw NodeError("video.encoder: finalizing \(outputPath): \(error)") }
+        var finishError: Error?
+        do { try writer.finish() } catch { finishError = error }
+        framesInFile = writer.writeFailed && format == .fmp4 ? writer.wholeFragmentFrames : writer.framesWritten
+        if writer.writeFailed && format == .fmp4 {
+            held.drop(before: framesInFile)
+            io.log("\(outputPath) keeps its first \(framesInFile) frames (whole fragments: it plays); \(held.frames.count) later frame(s) could not be written (a --snapshot keeps them, and --resume writes them first)")
+            if held.writeFailed { return } // already reported with `fail`
+        }
+        if let finishError { throw NodeError("video.encoder: finalizing \(outputPath): \(finishError)") }
         let resumed = earlierFiles.isEmpty ? "" : " (stream frames \(firstFrameOfFile)..<\(firstFrameOfFile + writer.framesWritten) of a resumed session)"
         io.log("wrote \(writer.framesWritten) frames to \(outputPath)\(resumed)")
     }

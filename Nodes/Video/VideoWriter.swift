@@ -24,7 +24,13 @@ final class VideoWriter {
     /// since. A failed write (a full disk) can leave half a fragment, which makes players refuse the whole file,
     /// so `finish` cuts the file back to the whole fragments.
     private var wholeFragmentBytes: Int64 = 0
-    private var writeFailed = false
+    private(set) var writeFailed = false
+    /// Frames in the whole fragments (`wholeFragmentBytes`). A fragment is written when the next keyframe's
+    /// packet reaches the muxer, so the frames before the newest keyframe are whole once flushed (x264's GOPs are
+    /// closed: those packets are exactly the first frames in display order).
+    private(set) var wholeFragmentFrames = 0
+    private var packetsWritten = 0
+    private var packetsBeforeNewestKeyframe = 0
 
     init(path: String, settings: EncoderSettings) throws {
         _ = ffmpegLoggingConfigured
@@ -56,7 +62,10 @@ final class VideoWriter {
         // A reader of a growing file (fmp4, mkv) should see finished fragments now, not when a buffer fills.
         if settings.format != .png, let io = format?.pointee.pb {
             avio_flush(io)
-            if io.pointee.error == 0 && !writeFailed { wholeFragmentBytes = avio_tell(io) }
+            if io.pointee.error == 0 && !writeFailed {
+                wholeFragmentBytes = avio_tell(io)
+                wholeFragmentFrames = packetsBeforeNewestKeyframe
+            }
         }
     }
 
@@ -80,6 +89,7 @@ final class VideoWriter {
             if status < 0 { writeFailed = true }
             if status < 0, firstError == nil { firstError = FFmpegError(operation: "writing the trailer of \(path)", code: status) }
         }
+        if firstError == nil && !writeFailed { wholeFragmentFrames = framesWritten }
         if let firstError { throw firstError }
     }
 
@@ -261,9 +271,11 @@ final class VideoWriter {
             av_packet_rescale_ts(packet, encoder.pointee.time_base, stream.pointee.time_base)
             packet.pointee.stream_index = stream.pointee.index
             // Takes the packet's reference and leaves it blank, on success and failure alike.
+            if packet.pointee.flags & AV_PKT_FLAG_KEY != 0 { packetsBeforeNewestKeyframe = packetsWritten }
             let written = av_interleaved_write_frame(format, packet)
             if written < 0 { writeFailed = true }
             try ffCheck(written, "writing to \(path)")
+            packetsWritten += 1
         }
     }
 

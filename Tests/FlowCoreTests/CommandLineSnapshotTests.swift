@@ -3,7 +3,7 @@ import XCTest
 
 /// `--snapshot` and `--resume` through the `flowrun` executable, with the shipped model and text encoder:
 /// Ctrl-C saves the session, a foreign or damaged snapshot exits 2 saying why, a full disk exits 1 naming
-/// the node, the file and the system's words, and leaves a playable video and a snapshot behind.
+/// the node, the file and the system's words, and leaves a playable video and a snapshot that loses no frame.
 extension CommandLineTests {
     static var repo: URL {
         URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
@@ -95,7 +95,12 @@ extension CommandLineTests {
         let frames = try XCTUnwrap(Self.decodedFrames(video), "the video left on the full disk does not play")
         XCTAssertGreaterThan(frames, 0)
         XCTAssertEqual(frames % 32, 0, "whole two-second fragments")
-        XCTAssertNotNil(Self.snapshotFrames(r.stderr), r.stderr)
-        XCTAssertTrue(FileManager.default.fileExists(atPath: snapshot))
+        let done = try XCTUnwrap(Self.snapshotFrames(r.stderr), r.stderr)
+        XCTAssertGreaterThan(done, frames, "frames made after the last whole fragment wait in the snapshot")
+        // Resumed on a disk with room: the frames the full disk could not take come first, so no frame made is lost.
+        let next = Fixtures.temporaryDirectory().appendingPathComponent("next.mp4").path
+        let resumed = try flowrun([Self.longlive, "--set", "frames=\(done + 12)", "--set", "out=\(next)", "--resume", snapshot, "--quiet"])
+        XCTAssertEqual(resumed.status, 0, resumed.stderr)
+        XCTAssertEqual(Self.decodedFrames(next), done + 12 - frames)
     }
 }
