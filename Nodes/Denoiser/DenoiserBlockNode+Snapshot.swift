@@ -7,7 +7,22 @@ struct ResumePoint {
     /// been applied there (and removed), so when the prompt source replays its timeline they are ignored.
     var lastAppliedFrame: Int
 
+    /// Until the first context arrives: it must be for the block the denoiser resumes at.
+    var awaitingContext = true
+
     func alreadyApplied(_ text: Conditioning) -> Bool { !text.live && text.startFrame <= lastAppliedFrame }
+}
+
+extension DenoiserBlockNode {
+    /// The cache's first context after a resume serves the block the denoiser saved; anything else means the
+    /// snapshot's nodes disagree (a session that was not drained), and generating would silently go wrong.
+    func checkFirstContextAfterResume(_ context: KVContext) throws {
+        guard resumed?.awaitingContext == true, block > 0 else { return }
+        resumed?.awaitingContext = false
+        guard context.block == block else {
+            throw NodeError("the snapshot's cache serves block \(context.block) but its denoiser had generated \(block) blocks: the saved session's nodes disagree, so it cannot be resumed")
+        }
+    }
 }
 
 extension DenoiserBlockNode: SnapshotState {

@@ -130,6 +130,7 @@ public final class DenoiserBlockNode: Node {
             // Resumed, the cache manager sends the saved cache's context; the loop's seed would mean an empty one.
             if packet.payload is LoopSeed && resumed != nil && block > 0 { return }
             let received: KVContext = packet.payload is LoopSeed ? .empty() : try packet.value(as: KVContext.self)
+            try checkFirstContextAfterResume(received)
             try sampler.positionMode.check(received)
             if search != nil { try search!.receive(received, block: block) } else { context = received }
         case "verdict":

@@ -21,6 +21,11 @@ extension GraphRun {
     /// holds fails with its id and graph line.
     public func captureSnapshot() throws -> SessionSnapshot {
         if let c = nodesWithoutSnapshotState.first { throw unsupported(c) }
+        // A second Ctrl-C makes blocked emits give up mid-block: one node may count a block its neighbour never
+        // received, and a resume from such states would go wrong without a word.
+        guard !isTornDown else {
+            throw NodeError("the run was stopped without draining (a second Ctrl-C), so its nodes' states may disagree; no snapshot was written (interrupt once to keep one)")
+        }
         var entries: [SessionSnapshot.Entry] = []
         for r in runners {
             let node = r.node as! any SnapshotState
