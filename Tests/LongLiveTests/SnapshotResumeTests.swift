@@ -195,6 +195,20 @@ final class SnapshotResumeTests: XCTestCase {
         XCTAssertNoThrow(try makeRun(graph, ["frames=24"], out: "x.avi", model: copy.path, resume: saved))
     }
 
+    /// States that disagree (a session torn down mid-block would leave them so) are caught at the first block,
+    /// not turned into wrong frames.
+    func testACacheAndDenoiserThatDisagreeAreRefused() throws {
+        let graph = try prepare("longlive.yaml")
+        let (_, saved) = try run(graph, ["frames=24"], out: "first.avi")
+        var edited = saved
+        let i = try XCTUnwrap(edited.nodes.firstIndex { $0.id == "gen/denoise" })
+        edited.nodes[i].state.ints["block"] = 1
+        let resumed = try makeRun(graph, ["frames=48"], out: "second.avi", resume: edited)
+        guard case .failed(let failure) = resumed.run() else { return XCTFail("a disagreeing snapshot was resumed") }
+        XCTAssertEqual(failure.nodeId, "gen/denoise")
+        XCTAssertTrue(failure.message.contains("the snapshot's cache serves block 2 but its denoiser had generated 1 blocks"), failure.message)
+    }
+
     /// A resumed run never overwrites the file holding the saved session's frames, and must have frames to add.
     func testAResumedRunKeepsTheSavedFileAndNeedsMoreFrames() throws {
         let graph = try prepare("longlive.yaml")
