@@ -39,7 +39,7 @@ let package = Package(
         .target(name: "MemoryNodes", dependencies: [flowKit], path: "Nodes/Memory"),
 
         .target(name: "FlowCore", dependencies: [
-            flowKit,
+            flowKit, "FlowProtos",
             .product(name: "Yams", package: "Yams"),
             .product(name: "Logging", package: "swift-log"),
         ], path: "Sources/FlowCore"),
@@ -104,7 +104,7 @@ let package = Package(
         .testTarget(name: "SearchTests", dependencies: ["SearchNodes", flowKit, "FlowTestSupport"], path: "Tests/SearchTests"),
         .testTarget(name: "MemoryTests", dependencies: ["MemoryNodes", flowKit, "FlowTestSupport"], path: "Tests/MemoryTests"),
         .testTarget(name: "PreviewTests", dependencies: ["FlowPreview", "FlowReport"], path: "Tests/PreviewTests"),
-        .testTarget(name: "LongLiveTests", dependencies: ["VAENodes", "DenoiserNodes", "CacheNodes", "InteractiveNodes",
+        .testTarget(name: "LongLiveTests", dependencies: ["VAENodes", "DenoiserNodes", "CacheNodes", "InteractiveNodes", "MemoryNodes",
                                                      "FlowCore", "BuiltinNodes", flowKit, "FlowTestSupport"],
                     path: "Tests/LongLiveTests"),
     ]

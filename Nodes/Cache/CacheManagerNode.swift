@@ -47,9 +47,13 @@ public final class CacheManagerNode: Node {
         return problems + (trained?.departures(params) ?? [])
     }
 
-    private(set) public var store: KVStore
+    public internal(set) var store: KVStore
     /// Per-beam stores once tagged (search) updates arrive.
-    private var search: BeamStores?
+    var search: BeamStores?
+    /// Resumed from a snapshot: the block whose context `start` sends (the saved session had sent it last).
+    var resumedBlock: Int?
+    /// The block whose context was sent last (what a snapshot resumes with).
+    var nextBlock = 0
 
     public init(context: NodeContext) throws {
         let p = context.params
@@ -89,6 +93,7 @@ public final class CacheManagerNode: Node {
             for eviction in try store.append(update.frames, blockFrames: update.blockFrames, attentionMass: update.attentionMass) {
                 try io.emit("evicted", Packet(position: eviction.frame.position, payload: eviction))
             }
+            nextBlock = update.block + 1
             let meta = ["kv_bytes": String(store.bytes), "kv_frames": String(store.sinkPositions.count + store.windowPositions.count)]
             try io.emit("context", Packet(position: update.block + 1, payload: store.context(block: update.block + 1), meta: meta))
         }

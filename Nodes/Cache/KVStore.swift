@@ -5,11 +5,12 @@ import FlowKit
 /// frames, in storage precision, under an optional byte budget.
 public struct KVStore: Sendable {
     public let policy: CachePolicy
-    private(set) var sink: [StoredFrame] = []
-    private(set) var window: [StoredFrame] = []
+    // Settable in the module: a snapshot restores them (KVStore+Snapshot.swift).
+    var sink: [StoredFrame] = []
+    var window: [StoredFrame] = []
     /// Evicted frames waiting to be folded into the sink (EMA-sink).
-    private var evictedForSink: [KVFrame] = []
-    public private(set) var stats = CacheStats()
+    var evictedForSink: [KVFrame] = []
+    public internal(set) var stats = CacheStats()
     private(set) var quantizationError = QuantizationError()
 
     public init(policy: CachePolicy) { self.policy = policy }

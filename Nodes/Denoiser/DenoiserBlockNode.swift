@@ -76,18 +76,20 @@ public final class DenoiserBlockNode: Node {
     let sampler: BlockSampler
     let noise: SeededNoise
     let totalBlocks: Int
-    private let framesPerBlock: Int
+    let framesPerBlock: Int
 
     private var pendingTexts: [Conditioning] = []
     private var textClosed = false
-    private var active: (conditioning: Conditioning, context: TextContext)?
+    var active: (conditioning: Conditioning, context: TextContext)?
     private var context: KVContext?
     var block = 0
     private(set) var blockSeconds: [Double] = []
-    private var recacheCount = 0
-    private var warnedPosition = false
+    var recacheCount = 0
+    var warnedPosition = false
+    /// Resumed from a snapshot (DenoiserBlockNode+Snapshot.swift).
+    var resumed: ResumePoint?
     /// Video-to-video: source blocks not yet denoised, and whether more can come.
-    private let videoToVideo: Bool
+    let videoToVideo: Bool
     private var pendingSources: [LatentBlock] = []
     private var sourceClosed = false
     /// Best-of-N search state; nil for a plain stream.
@@ -125,9 +127,13 @@ public final class DenoiserBlockNode: Node {
     public func process(_ packet: Packet, port: String, _ io: NodeIO) throws {
         switch port {
         case "text":
-            pendingTexts.append(try Conditioning(packet))
+            let text = try Conditioning(packet)
+            if resumed?.alreadyApplied(text) != true { pendingTexts.append(text) }
         case "cache":
+            // Resumed, the cache manager sends the saved cache's context; the loop's seed would mean an empty one.
+            if packet.payload is LoopSeed && resumed != nil && block > 0 { return }
             let received: KVContext = packet.payload is LoopSeed ? .empty() : try packet.value(as: KVContext.self)
+            try checkFirstContextAfterResume(received)
             try sampler.positionMode.check(received)
             if search != nil { try search!.receive(received, block: block) } else { context = received }
         case "verdict":

@@ -24,7 +24,9 @@ public final class PromptSourceNode: Node {
     /// The preview's prompt box: read while it is open (it was open when this node was created).
     private var readInbox: Bool
     private var emittedTimeline = false
-    private var generation = 0
+    var generation = 0
+    /// Resumed from a snapshot: the generation the saved session had reached (typed prompts continue from it).
+    var resumedGeneration = 0
 
     public init(context: NodeContext) throws {
         let (parsed, problems) = Timeline.parse(context.params)
@@ -48,6 +50,8 @@ public final class PromptSourceNode: Node {
                 try io.emit("prompt", Packet(position: entry.frame, payload: prompt))
                 generation += 1
             }
+            // The timeline keeps the generations it had in the saved session; typed prompts continue after its last.
+            generation = max(generation, resumedGeneration)
             if readTerminal { io.log("type a prompt and press Enter to switch; Ctrl-D ends the input") }
             return readTerminal || readInbox ? .more : .done
         }

@@ -25,17 +25,18 @@ public struct MemoryBank: Sendable {
     /// Length of every descriptor.
     public let dimension: Int
 
-    private var entries: [BankEntry] = []
+    // Settable in the module: a snapshot restores them (MemoryBank+Snapshot.swift).
+    var entries: [BankEntry] = []
     /// `slots[i]` is the bookkeeping of `entries[i]`.
-    private var slots: [BankSlot] = []
+    var slots: [BankSlot] = []
     /// Row `i` is the descriptor of `entries[i]`.
-    private var descriptors: [Float] = []
+    var descriptors: [Float] = []
     /// Sequences of the held entries, ascending: the most recent are at the end.
-    private var sequences: [Int] = []
-    public private(set) var stats = BankStats()
+    var sequences: [Int] = []
+    public internal(set) var stats = BankStats()
     /// The highest eviction sequence added so far (0 before any): evictions up to it have reached the bank,
     /// whether or not the budget kept them.
-    public private(set) var lastSequence = 0
+    public internal(set) var lastSequence = 0
 
     public init(budgetBytes: Int, precision: BankPrecision = .f32, policy: BankEvictionPolicy = .oldest, dimension: Int = 256) {
         precondition(budgetBytes > 0, "MemoryBank: the byte budget must be positive, got \(budgetBytes)")

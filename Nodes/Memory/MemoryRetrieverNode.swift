@@ -42,7 +42,7 @@ public final class MemoryRetrieverNode: Node, ReportsPendingWork {
         compute: .light)
 
     let model: DescriptorModel
-    public private(set) var bank: MemoryBank
+    public internal(set) var bank: MemoryBank
     let k: Int
     let excludeRecent: Int
     let slot: Int
@@ -54,6 +54,10 @@ public final class MemoryRetrieverNode: Node, ReportsPendingWork {
     private var contextClosed = false
     /// Descriptor time of evictions not yet charged to a block.
     private var unchargedSeconds = 0.0
+    /// The bank's retrieval counts before the newest answer, and the answer's block: a snapshot taken after it
+    /// rolls them back on resume if that block is asked again (MemoryRetrieverNode+Snapshot.swift).
+    var beforeLastAnswer: BankCounts?
+    var resumeCounts: BankCounts?
     private let log: RetrievalLog?
 
     public init(context: NodeContext) throws {
@@ -140,6 +144,9 @@ public final class MemoryRetrieverNode: Node, ReportsPendingWork {
         let started = ContinuousClock.now
         // The query is the newest visible frame: the last window frame, or the last sink frame before the window fills.
         let newest = context.window.max { $0.position < $1.position } ?? context.sink.max { $0.position < $1.position }
+        if let counts = resumeCounts, counts.block == context.block { bank.counts = counts }
+        resumeCounts = nil
+        beforeLastAnswer = bank.counts(block: context.block)
         var matches: [MemoryBank.Match] = []
         if let query = newest {
             guard let latent = query.latent else {

@@ -27,15 +27,15 @@ public final class VAEDecoderNode: Node {
     /// which only `init` knows (it fails there, before any frame, naming both places it looked).
     public static func check(_ params: Params) -> [ParamProblem] { ModelFolder.check(params) }
 
-    private let decoder: VAEDecoder
+    let decoder: VAEDecoder
     private let askedPrecision: Precision
     private let fps: Double
-    private var cache: VAEDecoder.Cache
-    private var nextFrame = 0
-    private var decodedLatentFrames = 0
+    var cache: VAEDecoder.Cache
+    var nextFrame = 0
+    var decodedLatentFrames = 0
     private var decodedCandidates = 0
     /// Search: the cache after each candidate of the newest two blocks, by candidate id.
-    private var candidateCaches: [Int: (block: Int, cache: VAEDecoder.Cache)] = [:]
+    var candidateCaches: [Int: (block: Int, cache: VAEDecoder.Cache)] = [:]
 
     public init(context: NodeContext) throws {
         let folder = try ModelFolder.locate(context.params.string("model"), baseDirectory: context.baseDirectory)

@@ -1,6 +1,7 @@
 /// What `video.encoder` writes: a codec in a container.
 public enum OutputFormat: String, Sendable, CaseIterable {
-    /// H.264 (libx264) in MP4; the index (moov) is written at the end, so the file plays once finished.
+    /// H.264 (libx264) in MP4; the index (moov) is written at the end, so the file plays once finished, and a
+    /// run that cannot finish it (a full disk, a kill) leaves a file no player opens ("moov atom not found").
     case mp4
     /// H.264 in fragmented MP4: an empty moov up front, then one fragment per keyframe interval,
     /// so players can open the file while it grows and a hard kill loses at most one fragment.
@@ -10,11 +11,12 @@ public enum OutputFormat: String, Sendable, CaseIterable {
     /// One PNG per frame, lossless; the path holds a printf-style counter such as frame_%05d.png.
     case png
 
-    /// The format a path implies: used when the graph says `format: auto`.
+    /// The format a path implies: used when the graph says `format: auto`. An .mp4 path gets fragmented MP4, so
+    /// whatever was written stays playable when a long run cannot finish the file (a full disk, a crash).
     static func inferred(from path: String) -> OutputFormat? {
         let lower = path.lowercased()
         if lower.hasSuffix(".png") { return .png }
-        if lower.hasSuffix(".mp4") || lower.hasSuffix(".m4v") { return .mp4 }
+        if lower.hasSuffix(".mp4") || lower.hasSuffix(".m4v") { return .fmp4 }
         if lower.hasSuffix(".mkv") || lower.hasSuffix(".avi") { return .mjpeg }
         return nil
     }

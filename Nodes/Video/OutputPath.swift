@@ -41,7 +41,7 @@ struct OutputPath {
     }
 
     /// Refuses to replace existing output; for an image sequence, any file the pattern could produce counts.
-    static func ensureWritable(_ path: String, format: OutputFormat, overwrite: Bool) throws {
+    static func ensureWritable(_ path: String, format: OutputFormat, overwrite: Bool, remove: Bool = true) throws {
         let directory = (path as NSString).deletingLastPathComponent
         if !directory.isEmpty {
             do {
@@ -55,6 +55,7 @@ struct OutputPath {
         guard overwrite else {
             throw OutputPathError("'\(first)' already exists; set overwrite: true to replace it")
         }
+        guard remove else { return }
         for file in existing {
             do { try FileManager.default.removeItem(atPath: file) } catch {
                 throw OutputPathError("cannot remove '\(file)' to overwrite it: \(error.localizedDescription)")

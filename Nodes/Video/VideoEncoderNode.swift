@@ -13,7 +13,7 @@ public final class VideoEncoderNode: Node {
         params: [
             ParamSpec("path", .path, doc: "output file; {name} {node} {date} {time} {datetime} are filled in; a PNG sequence needs a counter such as frame_%05d.png"),
             ParamSpec("format", .choice(["auto"] + OutputFormat.allCases.map(\.rawValue)), default: .string("auto"),
-                      doc: "mp4 (H.264), fmp4 (H.264, fragmented, playable while written), mjpeg (.mkv or .avi), png (image sequence); auto picks from the extension (.mp4 → mp4, .mkv/.avi → mjpeg, .png → png)"),
+                      doc: "mp4 (H.264), fmp4 (H.264, fragmented, playable while written), mjpeg (.mkv or .avi), png (image sequence); auto picks from the extension (.mp4 → fmp4, so a run that cannot finish the file (full disk, kill) still leaves a playable one; .mkv/.avi → mjpeg, .png → png)"),
             ParamSpec("fps", .float, default: .float(0), range: 0...1000, doc: "frames per second of the file; 0 takes the rate the frames carry"),
             ParamSpec("crf", .int, default: .int(23), range: 0...51, doc: "H.264 constant rate factor, lower is better; ignored when bitrate is set"),
             ParamSpec("bitrate", .int, default: .int(0), range: 0...1_000_000, doc: "H.264 target bitrate in kbit/s; 0 means constant quality (crf)"),
@@ -73,6 +73,11 @@ public final class VideoEncoderNode: Node {
     private let format: OutputFormat
     private let threads: Int
     private var writer: VideoWriter?
+    /// Frames handed to this node's file once it is finished; a resumed session's earlier files (VideoEncoderNode+Snapshot.swift).
+    var framesInFile = 0
+    var earlierFiles: [SessionFile] = []
+    /// Frames not (yet) safely in the file, and those a snapshot carried over (VideoEncoderNode+Snapshot.swift).
+    var held = HeldFrames()
 
     public init(context: NodeContext) throws {
         params = context.params
@@ -86,29 +91,57 @@ public final class VideoEncoderNode: Node {
         let base = context.baseDirectory
         outputPath = expanded.hasPrefix("/") || base.isEmpty ? expanded : (base.hasSuffix("/") ? base + expanded : base + "/" + expanded)
         do {
-            try OutputPath.ensureWritable(outputPath, format: format, overwrite: context.params.bool("overwrite"))
+            // Checked now, replaced when the first frame arrives: a run that fails or is refused before (a resume
+            // that would overwrite the saved session's file) leaves the old file as it was.
+            try OutputPath.ensureWritable(outputPath, format: format, overwrite: context.params.bool("overwrite"), remove: false)
         } catch { throw NodeError("video.encoder: \(error)") }
     }
 
     public func process(_ packet: Packet, port: String, _ io: NodeIO) throws {
         let batch = try packet.value(as: FrameBatch.self)
+        if let carried = held.takeCarried() { try write(carried, io) }
+        try write(batch, io)
+    }
+
+    /// Encodes a batch. Fragmented MP4 keeps a batch's frames until they are in whole fragments; once a write
+    /// fails (a full disk) the graph stops, and every frame still draining in is kept, for a snapshot.
+    private func write(_ batch: FrameBatch, _ io: NodeIO) throws {
+        if held.writeFailed { return held.add(batch) }
         let writer = try self.writer ?? openWriter(for: batch, io)
         guard batch.width == writer.settings.width, batch.height == writer.settings.height else {
             throw NodeError("video.encoder: frames changed size from \(writer.settings.width)x\(writer.settings.height) to \(batch.width)x\(batch.height) at frame \(batch.firstFrame); one file holds one size")
         }
+        if format == .fmp4 { held.add(batch) }
         do {
             try batch.rgb.withUnsafeBufferPointer { try writer.write(rgb: $0, count: batch.count) }
-        } catch { throw NodeError("video.encoder: \(error)") }
+        } catch {
+            guard format == .fmp4 else { throw NodeError("video.encoder: \(error)") }
+            held.writeFailed = true
+            io.fail(NodeError("video.encoder: \(error)"))
+            return
+        }
+        if format == .fmp4 { held.drop(before: writer.wholeFragmentFrames) }
     }
 
     public func finish(_ io: NodeIO) throws {
+        // A resumed session that made no frame of its own still writes the ones its snapshot carried.
+        if writer == nil, let carried = held.takeCarried() { try write(carried, io) }
         guard let writer else {
             io.log("no frames arrived; \(outputPath) was not written")
             return
         }
         self.writer = nil
-        do { try writer.finish() } catch { throw NodeError("video.encoder: finalizing \(outputPath): \(error)") }
-        io.log("wrote \(writer.framesWritten) frames to \(outputPath)")
+        var finishError: Error?
+        do { try writer.finish() } catch { finishError = error }
+        framesInFile = writer.writeFailed && format == .fmp4 ? writer.wholeFragmentFrames : writer.framesWritten
+        if writer.writeFailed && format == .fmp4 {
+            held.drop(before: framesInFile)
+            io.log("\(outputPath) keeps its first \(framesInFile) frames (whole fragments: it plays); \(held.frames.count) later frame(s) could not be written (a --snapshot keeps them, and --resume writes them first)")
+            if held.writeFailed { return } // already reported with `fail`
+        }
+        if let finishError { throw NodeError("video.encoder: finalizing \(outputPath): \(finishError)") }
+        let resumed = earlierFiles.isEmpty ? "" : " (stream frames \(firstFrameOfFile)..<\(firstFrameOfFile + writer.framesWritten) of a resumed session)"
+        io.log("wrote \(writer.framesWritten) frames to \(outputPath)\(resumed)")
     }
 
     private func openWriter(for batch: FrameBatch, _ io: NodeIO) throws -> VideoWriter {
@@ -127,6 +160,7 @@ public final class VideoEncoderNode: Node {
         settings.keyframeInterval = params.int("keyint")
         settings.threads = threads
         do {
+            try OutputPath.ensureWritable(outputPath, format: format, overwrite: params.bool("overwrite"))
             let opened = try VideoWriter(path: outputPath, settings: settings)
             writer = opened
             return opened

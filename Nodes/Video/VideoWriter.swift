@@ -1,5 +1,6 @@
 import CFFmpeg
 import FlowKit
+import Foundation
 
 /// Encodes packed RGB24 frames into a file (or a numbered image sequence) with libavcodec/libavformat.
 /// Every libav* object is owned here and freed by `close()`, on every path; `finish()` writes the trailer.
@@ -17,6 +18,19 @@ final class VideoWriter {
     private let converter = PixelConverter()
     private var frameLayout: ImageLayout
     private var headerWritten = false
+    /// Tests only: the file behind a simulated full disk (`DiskFullInjection`).
+    private var capped: CappedFileOutput?
+    /// Fragmented MP4: the file's length after the last whole fragment reached it, and whether a write failed
+    /// since. A failed write (a full disk) can leave half a fragment, which makes players refuse the whole file,
+    /// so `finish` cuts the file back to the whole fragments.
+    private var wholeFragmentBytes: Int64 = 0
+    private(set) var writeFailed = false
+    /// Frames in the whole fragments (`wholeFragmentBytes`). A fragment is written when the next keyframe's
+    /// packet reaches the muxer, so the frames before the newest keyframe are whole once flushed (x264's GOPs are
+    /// closed: those packets are exactly the first frames in display order).
+    private(set) var wholeFragmentFrames = 0
+    private var packetsWritten = 0
+    private var packetsBeforeNewestKeyframe = 0
 
     init(path: String, settings: EncoderSettings) throws {
         _ = ffmpegLoggingConfigured
@@ -46,13 +60,22 @@ final class VideoWriter {
             try drainPackets()
         }
         // A reader of a growing file (fmp4, mkv) should see finished fragments now, not when a buffer fills.
-        if settings.format != .png, let io = format?.pointee.pb { avio_flush(io) }
+        if settings.format != .png, let io = format?.pointee.pb {
+            avio_flush(io)
+            if io.pointee.error == 0 && !writeFailed {
+                wholeFragmentBytes = avio_tell(io)
+                wholeFragmentFrames = packetsBeforeNewestKeyframe
+            }
+        }
     }
 
     /// Flushes the encoder, writes the trailer and closes the file. Safe to call once per writer;
     /// frees everything even when a step fails, and reports the first failure.
     func finish() throws {
-        defer { close() }
+        defer {
+            close()
+            cutToWholeFragments()
+        }
         var firstError: Error?
         if let encoder {
             do {
@@ -63,15 +86,23 @@ final class VideoWriter {
         if headerWritten, let format {
             headerWritten = false
             let status = av_write_trailer(format)
+            if status < 0 { writeFailed = true }
             if status < 0, firstError == nil { firstError = FFmpegError(operation: "writing the trailer of \(path)", code: status) }
         }
+        if firstError == nil && !writeFailed { wholeFragmentFrames = framesWritten }
         if let firstError { throw firstError }
     }
 
     /// Frees every libav* object; idempotent. Without `finish()` first, the file has no trailer.
     func close() {
         if let format {
-            if format.pointee.oformat.pointee.flags & AVFMT_NOFILE == 0 { avio_closep(&format.pointee.pb) }
+            if let capped {
+                format.pointee.pb = nil
+                capped.close()
+                self.capped = nil
+            } else if format.pointee.oformat.pointee.flags & AVFMT_NOFILE == 0 {
+                avio_closep(&format.pointee.pb)
+            }
             avformat_free_context(format)
             self.format = nil
             stream = nil
@@ -112,10 +143,18 @@ final class VideoWriter {
         frame.pointee.height = encoder.pointee.height
         try ffCheck(av_frame_get_buffer(frame, 0), "allocating a frame buffer")
 
-        if format.pointee.oformat.pointee.flags & AVFMT_NOFILE == 0 {
+        if format.pointee.oformat.pointee.flags & AVFMT_NOFILE == 0, let capacity = DiskFullInjection.capacity(for: path) {
+            let output = try CappedFileOutput(path: path, capacity: capacity)
+            capped = output
+            format.pointee.pb = output.context
+        } else if format.pointee.oformat.pointee.flags & AVFMT_NOFILE == 0 {
             try ffCheck(avio_open(&format.pointee.pb, path, AVIO_FLAG_WRITE), "opening \(path) for writing")
         }
         try writeHeader(format)
+        if let io = format.pointee.pb {
+            avio_flush(io)
+            if io.pointee.error == 0 { wholeFragmentBytes = avio_tell(io) }
+        }
     }
 
     private func findEncoder() throws -> UnsafePointer<AVCodec> {
@@ -232,8 +271,18 @@ final class VideoWriter {
             av_packet_rescale_ts(packet, encoder.pointee.time_base, stream.pointee.time_base)
             packet.pointee.stream_index = stream.pointee.index
             // Takes the packet's reference and leaves it blank, on success and failure alike.
-            try ffCheck(av_interleaved_write_frame(format, packet), "writing to \(path)")
+            if packet.pointee.flags & AV_PKT_FLAG_KEY != 0 { packetsBeforeNewestKeyframe = packetsWritten }
+            let written = av_interleaved_write_frame(format, packet)
+            if written < 0 { writeFailed = true }
+            try ffCheck(written, "writing to \(path)")
+            packetsWritten += 1
         }
+    }
+
+    /// After a failed write, a fragmented MP4 ends at its last whole fragment (the header alone if none was whole).
+    private func cutToWholeFragments() {
+        guard writeFailed, settings.format == .fmp4, wholeFragmentBytes > 0 else { return }
+        _ = truncate(path, off_t(wholeFragmentBytes))
     }
 
     private func closedError() -> FFmpegError {

@@ -25,6 +25,10 @@ struct RunCommand: ParsableCommand {
     var allowRemote = false
     @Option(help: ArgumentHelp("Draw the run's timeline as SVG (one lane per node: busy, blocked on output, waiting for input; prompt switches).", valueName: "file.svg"))
     var report: String?
+    @Option(help: ArgumentHelp("Save the session (caches, prompts, positions, decoder state, video progress) to this file when the run ends, fails or is interrupted; continue it with --resume.", valueName: "file"))
+    var snapshot: String?
+    @Option(help: ArgumentHelp("Continue the session saved in this file (--snapshot) with the same graph and model; the video is written to `out` from the next frame on.", valueName: "file"))
+    var resume: String?
     @Option(name: .customLong("blas-kernel"), help: ArgumentHelp("OpenBLAS kernel: auto (best for this CPU), keep, or a name such as SkylakeX or Haswell; also FLOWRUN_BLAS_KERNEL.", valueName: "name"))
     var blasKernel: String?
 
@@ -41,6 +45,7 @@ struct RunCommand: ParsableCommand {
             FileHandle.standardError.write(Data("\(error)\n".utf8))
             throw ExitStatus.failed
         }
+        try SnapshotSupport.prepare(run, snapshot: snapshot, resume: resume)
         // Prompt switches as marks in the trace (and so in the report), where they reached the output.
         let marker = options.trace ? SwitchMarker(run: run) : nil
         let preview = serveAddress.map { ServeSupport.start(run: run, address: $0, logger: log) }
@@ -50,6 +55,7 @@ struct RunCommand: ParsableCommand {
         progress?.stop()
         ServeSupport.stop(preview, outcome)
         interrupts.stop()
+        let snapshotFailed = !SnapshotSupport.save(run, to: snapshot, outcome: outcome)
         _ = marker
         if stats {
             FileHandle.standardError.write(Data((BLASInfo.line + "\n" + run.stats.table()).utf8))
@@ -61,7 +67,9 @@ struct RunCommand: ParsableCommand {
         }
         if let report { ReportSupport.write(run: run, to: report) }
         switch outcome {
-        case .completed: return
+        case .completed:
+            if snapshotFailed { throw ExitStatus.failed }
+            return
         case .failed(let failure):
             FileHandle.standardError.write(Data("\(failure)\n".utf8))
             throw ExitStatus.failed

@@ -3,7 +3,7 @@ import FlowKit
 
 /// A stand-in for `text.encoder` in tests: deterministic pseudo-random token states per prompt text,
 /// so graph tests need neither MiniLM weights nor its run time.
-public final class TextStubNode: Node {
+public final class TextStubNode: Node, StatelessNode {
     public static let contract = NodeContract(
         type: "test.text_stub",
         summary: "Test stand-in for text.encoder: hashed pseudo-random token states",

@@ -49,6 +49,10 @@ public protocol NodeIO: AnyObject {
     func endStream()
     /// A line for the run's log, tagged with the node id.
     func log(_ message: String)
+    /// Fails the run with `error` (reported as this node's failure, exit status 1) and stops the graph, as a
+    /// thrown error does, but keeps this node running: it still receives what drains from upstream and finishes
+    /// as usual. A sink that can write no more (a full disk) keeps the frames already made for a snapshot so.
+    func fail(_ error: Error)
 }
 
 /// Thrown by `emit` when the graph is stopping; nodes let it propagate.

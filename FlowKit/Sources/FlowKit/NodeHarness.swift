@@ -136,4 +136,10 @@ public final class NodeHarness<N: Node>: NodeIO {
     }
     public func endStream() { ended = true }
     public func log(_ message: String) { logLines.append(message) }
+    /// Errors the node reported with `fail`; reporting one makes `isStopping` true, as in a graph.
+    public private(set) var failures: [String] = []
+    public func fail(_ error: Error) {
+        failures.append("\(error)")
+        isStopping = true
+    }
 }

@@ -126,6 +126,8 @@ final class NodeRunner: NodeIO, @unchecked Sendable {
 
     func log(_ message: String) { run.log("[\(compiled.id)] \(message)") }
 
+    func fail(_ error: Error) { run.fail(self, error) }
+
     // MARK: Delivery (called on the producer's thread)
 
     func deliver(_ buffer: EdgeBuffer, _ packet: Packet, from producer: NodeRunner) throws {
