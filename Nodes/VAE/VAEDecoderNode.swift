@@ -51,8 +51,6 @@ public final class VAEDecoderNode: Node {
         guard z.shape[1] == decoder.latentChannels, z.shape[2] == 8, z.shape[3] == 8 else {
             throw NodeError("block \(packet.position): latents \(z.shape), expected [F, \(decoder.latentChannels), 8, 8]")
         }
-        // One latent frame at a time: the smallest unit the cache allows, so the first frames of a
-        // block leave as early as possible and scratch memory stays small.
         let video: Tensor
         var firstFrame = nextFrame
         if let tag = block.candidate {
@@ -73,13 +71,11 @@ public final class VAEDecoderNode: Node {
         try io.emit("frames", Packet(position: packet.position, payload: batch, meta: packet.meta))
     }
 
+    /// The block's latent frames in one call: the frames leave together as one batch anyway, and whole-block
+    /// layers pay their per-call costs once (the causal cache makes it equal to frame-by-frame decoding).
     private func decode(_ z: Tensor, cache: inout VAEDecoder.Cache) -> Tensor {
-        var parts: [Tensor] = []
-        for f in 0..<z.shape[0] {
-            parts.append(decoder.decode(z.slice(dim: 0, f..<(f + 1)).contiguous(), cache: &cache))
-        }
         decodedLatentFrames += z.shape[0]
-        return Tensor.concatenate(parts, dim: 0)
+        return decoder.decode(z, cache: &cache)
     }
 
     /// The cache a candidate continues: its parent's (kept from the previous block), or a fresh one.

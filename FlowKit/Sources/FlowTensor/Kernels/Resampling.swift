@@ -9,9 +9,14 @@ extension Kernels {
             x.withUnsafeFloats { src in
                 for p in 0..<planes {
                     let s = src.baseAddress! + p * h * w, o = out.baseAddress! + p * oh * ow
-                    for y in 0..<oh {
-                        let srcRow = s + (y / scale.h) * w, dst = o + y * ow
-                        for xo in 0..<ow { dst[xo] = srcRow[xo / scale.w] }
+                    for y in 0..<h {
+                        // Widen the source row once, then copy it for the other rows it covers.
+                        let srcRow = s + y * w, dst = o + y * scale.h * ow
+                        for xi in 0..<w {
+                            let v = srcRow[xi]
+                            for r in 0..<scale.w { dst[xi * scale.w + r] = v }
+                        }
+                        for r in 1..<max(scale.h, 1) { (dst + r * ow).update(from: dst, count: ow) }
                     }
                 }
             }
