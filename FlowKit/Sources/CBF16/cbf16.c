@@ -27,7 +27,7 @@ static int cpu_has_native_bf16(void) {
 
 typedef struct {
     long m, n, k;
-    int b_transposed, bias_kind, accumulate;
+    int b_transposed, bias_kind, accumulate, packed;
     dnnl_primitive_t primitive;
     dnnl_memory_t a, b, c, bias, scratch;
     void *scratchpad;
@@ -53,14 +53,14 @@ static void destroy_entry(entry *e) {
     memset(e, 0, sizeof *e);
 }
 
-static int make_entry(entry *e, long m, long n, long k, int bt, int bias_kind, int acc) {
+static int make_entry(entry *e, long m, long n, long k, int bt, int bias_kind, int acc, int packed) {
     memset(e, 0, sizeof *e);
-    e->m = m; e->n = n; e->k = k; e->b_transposed = bt; e->bias_kind = bias_kind; e->accumulate = acc;
+    e->m = m; e->n = n; e->k = k; e->b_transposed = bt; e->bias_kind = bias_kind; e->accumulate = acc; e->packed = packed;
     dnnl_memory_desc_t a_md, b_md, c_md, bias_md;
     dnnl_dims_t a_dims = {m, k}, b_dims = {k, n}, c_dims = {m, n};
     dnnl_status_t s;
     if ((s = dnnl_memory_desc_init_by_tag(&a_md, 2, a_dims, dnnl_bf16, dnnl_ab))) return s;
-    if ((s = dnnl_memory_desc_init_by_tag(&b_md, 2, b_dims, dnnl_bf16, bt ? dnnl_ba : dnnl_ab))) return s;
+    if ((s = dnnl_memory_desc_init_by_tag(&b_md, 2, b_dims, dnnl_bf16, packed ? dnnl_format_tag_any : bt ? dnnl_ba : dnnl_ab))) return s;
     if ((s = dnnl_memory_desc_init_by_tag(&c_md, 2, c_dims, dnnl_f32, dnnl_ab))) return s;
     if (bias_kind) {
         dnnl_dims_t bias_dims = {bias_kind == 2 ? m : 1, bias_kind == 2 ? 1 : n};
@@ -93,6 +93,7 @@ static int make_entry(entry *e, long m, long n, long k, int bt, int bias_kind, i
             return s;
         }
     }
+    if (packed) b_md = *dnnl_primitive_desc_query_md(pd, dnnl_query_weights_md, 0);   // the layout it chose
     s = dnnl_primitive_create(&e->primitive, pd);
     dnnl_primitive_desc_destroy(pd);
     if (s) { destroy_entry(e); return s; }
@@ -162,31 +163,27 @@ static thread_state *this_thread(void) {
     return t;
 }
 
-int cbf16_gemm(long m, long n, long k, const uint16_t *a, const uint16_t *b, int b_transposed,
-               const float *bias, int bias_per_row, int accumulate, float *c) {
-    if (m == 0 || n == 0) return 0;
-    if (!cbf16_available()) return dnnl_unimplemented;
-    thread_state *t = this_thread();
-    if (!t) return dnnl_out_of_memory;
-    int bias_kind = bias ? (bias_per_row ? 2 : 1) : 0;
-    entry *e = NULL;
+static entry *find_entry(thread_state *t, long m, long n, long k, int bt, int bias_kind, int acc, int packed, int *status) {
     for (int i = 0; i < t->count; i++) {
         entry *x = &t->entries[i];
-        if (x->m == m && x->n == n && x->k == k && x->b_transposed == b_transposed &&
-            x->bias_kind == bias_kind && x->accumulate == accumulate) { e = x; break; }
+        if (x->m == m && x->n == n && x->k == k && x->b_transposed == bt && x->bias_kind == bias_kind &&
+            x->accumulate == acc && x->packed == packed) return x;
     }
-    if (!e) {
-        if (t->count < CACHE_SIZE) e = &t->entries[t->count++];
-        else { e = &t->entries[t->next_victim]; t->next_victim = (t->next_victim + 1) % CACHE_SIZE; destroy_entry(e); }
-        int s = make_entry(e, m, n, k, b_transposed, bias_kind, accumulate);
-        if (s) { memset(e, 0, sizeof *e); e->m = -1; return s; }
-    }
+    entry *e;
+    if (t->count < CACHE_SIZE) e = &t->entries[t->count++];
+    else { e = &t->entries[t->next_victim]; t->next_victim = (t->next_victim + 1) % CACHE_SIZE; destroy_entry(e); }
+    *status = make_entry(e, m, n, k, bt, bias_kind, acc, packed);
+    if (*status) { memset(e, 0, sizeof *e); e->m = -1; return NULL; }
+    return e;
+}
+
+static int execute(thread_state *t, entry *e, const uint16_t *a, const void *b, const float *bias, float *c) {
     dnnl_memory_set_data_handle(e->a, (void *)a);
     dnnl_memory_set_data_handle(e->b, (void *)b);
     dnnl_memory_set_data_handle(e->c, c);
     dnnl_exec_arg_t args[5] = {{DNNL_ARG_SRC, e->a}, {DNNL_ARG_WEIGHTS, e->b}, {DNNL_ARG_DST, e->c}};
     int nargs = 3;
-    if (bias_kind) {
+    if (e->bias_kind) {
         dnnl_memory_set_data_handle(e->bias, (void *)bias);
         args[nargs++] = (dnnl_exec_arg_t){DNNL_ARG_BIAS, e->bias};
     }
@@ -194,4 +191,96 @@ int cbf16_gemm(long m, long n, long k, const uint16_t *a, const uint16_t *b, int
     int s = dnnl_primitive_execute(e->primitive, t->stream, nargs, args);
     if (s == dnnl_success) s = dnnl_stream_wait(t->stream);
     return s;
+}
+
+int cbf16_gemm(long m, long n, long k, const uint16_t *a, const uint16_t *b, int b_transposed,
+               const float *bias, int bias_per_row, int accumulate, float *c) {
+    if (m == 0 || n == 0) return 0;
+    if (!cbf16_available()) return dnnl_unimplemented;
+    thread_state *t = this_thread();
+    if (!t) return dnnl_out_of_memory;
+    int status = 0;
+    entry *e = find_entry(t, m, n, k, b_transposed, bias ? (bias_per_row ? 2 : 1) : 0, accumulate, 0, &status);
+    return e ? execute(t, e, a, b, bias, c) : status;
+}
+
+enum { MAX_LAYOUTS = 4 };
+struct cbf16_packed {
+    long n, k;
+    uint16_t *plain;                    // [n×k] as given
+    pthread_mutex_t lock;               // guards the layouts (models may be shared between threads)
+    int count;
+    dnnl_memory_desc_t mds[MAX_LAYOUTS];
+    void *buffers[MAX_LAYOUTS];
+};
+
+cbf16_packed *cbf16_packed_create(long n, long k, const uint16_t *w) {
+    cbf16_packed *p = calloc(1, sizeof *p);
+    if (!p) return NULL;
+    p->n = n; p->k = k;
+    p->plain = malloc((size_t)(n * k) * sizeof(uint16_t));
+    if (!p->plain) { free(p); return NULL; }
+    memcpy(p->plain, w, (size_t)(n * k) * sizeof(uint16_t));
+    pthread_mutex_init(&p->lock, NULL);
+    return p;
+}
+
+void cbf16_packed_destroy(cbf16_packed *p) {
+    if (!p) return;
+    for (int i = 0; i < p->count; i++) free(p->buffers[i]);
+    pthread_mutex_destroy(&p->lock);
+    free(p->plain);
+    free(p);
+}
+
+/// The weights in layout `md`, reordering the plain copy into it the first time it is asked for.
+static const void *packed_in(cbf16_packed *p, const dnnl_memory_desc_t *md, thread_state *t, int *status) {
+    pthread_mutex_lock(&p->lock);
+    for (int i = 0; i < p->count; i++) {
+        if (dnnl_memory_desc_equal(&p->mds[i], md)) { const void *b = p->buffers[i]; pthread_mutex_unlock(&p->lock); return b; }
+    }
+    const void *result = NULL;
+    dnnl_memory_desc_t plain_md;
+    dnnl_dims_t dims = {p->k, p->n};
+    void *buffer = NULL;
+    dnnl_memory_t src = NULL, dst = NULL;
+    dnnl_primitive_desc_t rpd = NULL;
+    dnnl_primitive_t reorder = NULL;
+    if (p->count == MAX_LAYOUTS) { *status = dnnl_out_of_memory; goto done; }
+    if ((*status = dnnl_memory_desc_init_by_tag(&plain_md, 2, dims, dnnl_bf16, dnnl_ba))) goto done;
+    size_t size = dnnl_memory_desc_get_size(md);
+    buffer = aligned_alloc(64, (size + 63) / 64 * 64);
+    if (!buffer) { *status = dnnl_out_of_memory; goto done; }
+    if ((*status = dnnl_memory_create(&src, &plain_md, engine, p->plain)) ||
+        (*status = dnnl_memory_create(&dst, md, engine, buffer)) ||
+        (*status = dnnl_reorder_primitive_desc_create(&rpd, &plain_md, engine, md, engine, NULL)) ||
+        (*status = dnnl_primitive_create(&reorder, rpd))) goto done;
+    dnnl_exec_arg_t args[2] = {{DNNL_ARG_FROM, src}, {DNNL_ARG_TO, dst}};
+    if ((*status = dnnl_primitive_execute(reorder, t->stream, 2, args)) || (*status = dnnl_stream_wait(t->stream))) goto done;
+    p->mds[p->count] = *md;
+    p->buffers[p->count++] = buffer;
+    result = buffer;
+    buffer = NULL;
+done:
+    free(buffer);
+    if (reorder) dnnl_primitive_destroy(reorder);
+    if (rpd) dnnl_primitive_desc_destroy(rpd);
+    if (src) dnnl_memory_destroy(src);
+    if (dst) dnnl_memory_destroy(dst);
+    pthread_mutex_unlock(&p->lock);
+    return result;
+}
+
+int cbf16_gemm_packed(long m, const uint16_t *a, cbf16_packed *w, const float *bias, float *c) {
+    if (m == 0 || w->n == 0) return 0;
+    if (!cbf16_available()) return dnnl_unimplemented;
+    thread_state *t = this_thread();
+    if (!t) return dnnl_out_of_memory;
+    int status = 0;
+    entry *e = find_entry(t, m, w->n, w->k, 1, bias ? 1 : 0, 0, 1, &status);
+    if (!e) return status;
+    const_dnnl_primitive_desc_t pd;
+    if ((status = dnnl_primitive_get_primitive_desc(e->primitive, &pd))) return status;
+    const void *b = packed_in(w, dnnl_primitive_desc_query_md(pd, dnnl_query_weights_md, 0), t, &status);
+    return b ? execute(t, e, a, b, bias, c) : status;
 }

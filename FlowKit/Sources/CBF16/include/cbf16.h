@@ -27,6 +27,15 @@ void cbf16_from_f32(const float *x, uint16_t *y, long n);
 int cbf16_gemm(long m, long n, long k, const uint16_t *a, const uint16_t *b, int b_transposed,
                const float *bias, int bias_per_row, int accumulate, float *c);
 
+/// A constant [n×k] bf16 weight (a linear layer's [out, in]) kept in the blocked layouts oneDNN's kernels
+/// read fastest: reordered once per layout a GEMM asks for, not packed again on every call.
+typedef struct cbf16_packed cbf16_packed;
+/// Copies `w`; NULL when out of memory.
+cbf16_packed *cbf16_packed_create(long n, long k, const uint16_t *w);
+void cbf16_packed_destroy(cbf16_packed *w);
+/// C[m×n] = A[m×k] · wᵀ (+ bias, n values): as cbf16_gemm with b_transposed, against packed weights.
+int cbf16_gemm_packed(long m, const uint16_t *a, cbf16_packed *w, const float *bias, float *c);
+
 #ifdef __cplusplus
 }
 #endif

@@ -8,8 +8,9 @@ public struct Linear: Sendable {
     public enum Backend: Sendable {
         /// f32 [out, in], multiplied with OpenBLAS sgemm.
         case f32(Tensor)
-        /// bf16 [out, in], multiplied with oneDNN (activations rounded to bf16, f32 accumulation and output).
-        case bf16(Tensor)
+        /// bf16 [out, in] (kept plain, and packed for oneDNN), multiplied with oneDNN: activations rounded to
+        /// bf16, f32 accumulation and output.
+        case bf16(Tensor, PackedBF16Weights)
     }
 
     public let backend: Backend
@@ -25,7 +26,8 @@ public struct Linear: Sendable {
         outFeatures = weight.shape[0]
         inFeatures = weight.shape[1]
         if precision.effective == .bf16 {
-            backend = .bf16(weight.dtype == .f32 ? weight.bf16Bits() : weight.converted(to: .f32).bf16Bits())
+            let rounded = weight.dtype == .f32 ? weight.bf16Bits() : weight.converted(to: .f32).bf16Bits()
+            backend = .bf16(rounded, PackedBF16Weights(rounded))
         } else {
             backend = .f32(weight.dtype == .f32 ? weight.contiguous() : weight.converted(to: .f32))
         }
@@ -50,7 +52,7 @@ public struct Linear: Sendable {
     public func at(_ precision: Precision) -> Linear {
         switch backend {
         case .f32(let w): return Linear(weight: w, bias: bias, precision: precision)
-        case .bf16(let w): return Linear(weight: w.converted(to: .f32), bias: bias, precision: precision)
+        case .bf16(let w, _): return Linear(weight: w.converted(to: .f32), bias: bias, precision: precision)
         }
     }
 }
@@ -64,18 +66,14 @@ extension Kernels {
         let n = layer.outFeatures, k = layer.inFeatures
         var outShape = x.shape
         outShape[outShape.count - 1] = n
-        if case .bf16(let weight) = layer.backend {
+        if case .bf16(_, let packed) = layer.backend {
             let xb = x.bf16Bits()
             return Tensor(shape: outShape) { out in
                 xb.withUnsafeBF16 { a in
-                    weight.withUnsafeBF16 { w in
-                        if let bias = layer.bias {
-                            bias.withUnsafeFloats { b in
-                                BF16Runtime.gemm(m: rows, n: n, k: k, a: a, b: w, bTransposed: true, bias: b.baseAddress!, c: out.baseAddress!)
-                            }
-                        } else {
-                            BF16Runtime.gemm(m: rows, n: n, k: k, a: a, b: w, bTransposed: true, bias: nil, c: out.baseAddress!)
-                        }
+                    if let bias = layer.bias {
+                        bias.withUnsafeFloats { packed.multiply(m: rows, a: a, bias: $0.baseAddress!, c: out.baseAddress!) }
+                    } else {
+                        packed.multiply(m: rows, a: a, bias: nil, c: out.baseAddress!)
                     }
                 }
             }
