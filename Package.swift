@@ -26,6 +26,10 @@ let package = Package(
         .systemLibrary(name: "CProtobufC", path: "Sources/CProtobufC", pkgConfig: "libprotobuf-c",
                        providers: [.apt(["libprotobuf-c-dev"])]),
         .target(name: "FlowProtos", dependencies: ["CProtobufC"], path: "Sources/FlowProtos"),
+        // Open MPI, for graphs whose nodes run on several ranks (`rank: N`, flowrun under mpirun). Only FlowMPI and
+        // the executables see it; FlowKit and plugins never need MPI.
+        .systemLibrary(name: "CMPI", path: "Sources/CMPI", pkgConfig: "ompi-c", providers: [.apt(["libopenmpi-dev"])]),
+        .target(name: "FlowMPI", dependencies: ["CMPI", "FlowCore"], path: "Sources/FlowMPI"),
 
         .target(name: "UtilityNodes", dependencies: [flowKit], path: "Nodes/Utility"),
         .target(name: "TextEncoderNodes", dependencies: [flowKit], path: "Nodes/TextEncoder"),
@@ -39,7 +43,7 @@ let package = Package(
         .target(name: "MemoryNodes", dependencies: [flowKit], path: "Nodes/Memory"),
 
         .target(name: "FlowCore", dependencies: [
-            flowKit,
+            flowKit, "FlowProtos",
             .product(name: "Yams", package: "Yams"),
             .product(name: "Logging", package: "swift-log"),
         ], path: "Sources/FlowCore"),
@@ -61,7 +65,7 @@ let package = Package(
            resources: [.embedInCode("Web/index.html"), .embedInCode("Web/preview.js"), .embedInCode("Web/preview.css")]),
         .target(name: "FlowReport", path: "Sources/FlowReport"),
         .executableTarget(name: "flowrun", dependencies: [
-            "FlowCore", "BuiltinNodes", "TextEncoderNodes", "InteractiveNodes", "FlowPreview", "FlowReport",
+            "FlowCore", "BuiltinNodes", "TextEncoderNodes", "InteractiveNodes", "FlowPreview", "FlowReport", "FlowMPI",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ], path: "Sources/flowrun"),

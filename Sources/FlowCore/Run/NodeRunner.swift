@@ -264,7 +264,9 @@ final class NodeRunner: NodeIO, @unchecked Sendable {
 
     /// Sources: produce until done, the graph stops, or the node ends its stream.
     func runSource() {
-        while !finished && !endRequested && !isStopping {
+        // A source fed from another rank keeps going when the graph stops: its producer drains too, and ends it.
+        let drains = node is DrainingSource
+        while !finished && !endRequested && (drains || !isStopping) {
             var result = Production.done
             timed("produce") { result = try node.produce(self) }
             if run.sequential { run.drainFeedback() }
@@ -308,3 +310,7 @@ final class NodeRunner: NodeIO, @unchecked Sendable {
         inbox.unlock()
     }
 }
+
+/// A source that is really the end of an edge from elsewhere (another MPI rank): when the graph stops it keeps
+/// producing what still arrives until its producer ends the stream, so nothing upstream waits on it forever.
+protocol DrainingSource: AnyObject {}
