@@ -108,6 +108,8 @@ let package = Package(
         .testTarget(name: "SearchTests", dependencies: ["SearchNodes", flowKit, "FlowTestSupport"], path: "Tests/SearchTests"),
         .testTarget(name: "MemoryTests", dependencies: ["MemoryNodes", flowKit, "FlowTestSupport"], path: "Tests/MemoryTests"),
         .testTarget(name: "PreviewTests", dependencies: ["FlowPreview", "FlowReport"], path: "Tests/PreviewTests"),
+        // Graphs on several ranks: the encoding and the compiler's checks always; mpirun runs when Open MPI is installed.
+        .testTarget(name: "MPITests", dependencies: ["FlowCore", "BuiltinNodes", flowKit, "FlowTestSupport"], path: "Tests/MPITests"),
         .testTarget(name: "LongLiveTests", dependencies: ["VAENodes", "DenoiserNodes", "CacheNodes", "InteractiveNodes",
                                                      "FlowCore", "BuiltinNodes", flowKit, "FlowTestSupport"],
                     path: "Tests/LongLiveTests"),

@@ -19,7 +19,10 @@ final class RankSendNode: Node {
         throw NodeError("rank.send is inserted by the compiler on an edge between ranks; a graph cannot declare it")
     }
 
-    func process(_ packet: Packet, port: String, _ io: NodeIO) throws { try links?.send(packet, edge: edge) }
+    func process(_ packet: Packet, port: String, _ io: NodeIO) throws {
+        guard let waited = try links?.send(packet, edge: edge) else { return }
+        (io as? NodeRunner)?.noteBlockedOnOutput(waited)
+    }
 
     // Always runs, after an error too, so the consumer's rank always sees the stream end.
     func finish(_ io: NodeIO) throws { links?.sendEnd(edge: edge) }
@@ -45,7 +48,11 @@ final class RankReceiveNode: Node, DrainingSource {
     }
 
     func produce(_ io: NodeIO) throws -> Production {
-        guard let links, let entry = links.next(edge: edge) else { return .done }
+        guard let links else { return .done }
+        let t0 = monotonicNanos()
+        let next = links.next(edge: edge)
+        (io as? NodeRunner)?.noteWaitingForInput(monotonicNanos() - t0)
+        guard let entry = next else { return .done }
         switch entry {
         case .end:
             return .done

@@ -68,18 +68,21 @@ public final class RankLinks: @unchecked Sendable {
 
     // MARK: Sending (on the send node's thread)
 
-    /// Waits for a credit, then queues the packet for the consumer's rank. Throws `Cancellation` on a hard stop.
-    func send(_ packet: Packet, edge: Int) throws {
+    /// Waits for a credit, then queues the packet for the consumer's rank; returns how long it waited.
+    /// Throws `Cancellation` on a hard stop.
+    @discardableResult func send(_ packet: Packet, edge: Int) throws -> UInt64 {
         let message = try EdgeCodec.encode(packet, edge: edge)
         lock.lock()
         guard var link = outbound[edge] else { lock.unlock(); throw NodeError("edge \(edge) does not leave this rank") }
+        var waited: UInt64 = 0
         if link.available == 0 && !doneRanks.contains(link.peer) {
             link.creditWaits += 1
             let t0 = monotonicNanos()
             while outbound[edge]!.available == 0 && !tornDown && !doneRanks.contains(link.peer) {
                 _ = lock.wait(until: Date().addingTimeInterval(0.1))
             }
-            link.waitedNanos += monotonicNanos() - t0
+            waited = monotonicNanos() - t0
+            link.waitedNanos += waited
             link.available = outbound[edge]!.available
         }
         if tornDown { outbound[edge] = link; lock.unlock(); throw Cancellation() }
@@ -93,6 +96,7 @@ public final class RankLinks: @unchecked Sendable {
         outbound[edge] = link
         lock.unlock()
         if !peerGone { transport.send(message, to: link.peer) }
+        return waited
     }
 
     func sendEnd(edge: Int) {

@@ -35,6 +35,8 @@ final class NodeRunner: NodeIO, @unchecked Sendable {
     /// Output taps by port (`GraphRun.tap`); set before the run starts, read only after.
     var taps: [String: [TapHandler]] = [:]
     private var startedAt: UInt64 = 0
+    /// Time inside a call that was really waiting for input (a receive node waiting on another rank).
+    private var idleInCallNanos: UInt64 = 0
 
     init(compiled: CompiledNode, node: any Node, run: GraphRun) {
         self.compiled = compiled
@@ -241,6 +243,7 @@ final class NodeRunner: NodeIO, @unchecked Sendable {
     private func timed(_ name: @autoclosure () -> String, _ body: () throws -> Void) {
         let t0 = monotonicNanos()
         let blockedBefore = stats.blockedOnOutputNanos
+        let idleBefore = idleInCallNanos
         do {
             try body()
         } catch is Cancellation {
@@ -250,7 +253,7 @@ final class NodeRunner: NodeIO, @unchecked Sendable {
             endRequested = true
         }
         let t1 = monotonicNanos()
-        let blocked = stats.blockedOnOutputNanos - blockedBefore
+        let blocked = stats.blockedOnOutputNanos - blockedBefore + (idleInCallNanos - idleBefore)
         stats.busyNanos += (t1 - t0) - min(t1 - t0, blocked)
         busyLive.add((t1 - t0) - min(t1 - t0, blocked), ordering: .relaxed)
         if run.tracing { spans.append(TraceSpan(name: name(), start: t0, duration: t1 - t0)) }
@@ -302,6 +305,15 @@ final class NodeRunner: NodeIO, @unchecked Sendable {
     }
 
     var isFinished: Bool { finished }
+
+    /// A call into the node waited this long on another rank for room downstream (credits): blocked on output.
+    func noteBlockedOnOutput(_ nanos: UInt64) {
+        stats.blockedOnOutputNanos += nanos
+        blockedLive.add(nanos, ordering: .relaxed)
+    }
+
+    /// A call into the node waited this long for input from another rank: not busy.
+    func noteWaitingForInput(_ nanos: UInt64) { idleInCallNanos += nanos }
 
     /// Used on a hard stop to wake producers blocked on this node.
     func wakeAll() {
