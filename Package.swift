@@ -79,6 +79,7 @@ let package = Package(
         .executableTarget(name: "LongLiveBench", dependencies: ["FlowCore", "BuiltinNodes", "TextEncoderNodes",
                                                                      "DenoiserNodes", "CacheNodes", "VAENodes", "MemoryNodes", flowKit],
                           path: "Benchmarks/LongLiveBench", exclude: ["torch_peer.py"]),
+        .executableTarget(name: "MPIBench", dependencies: ["FlowCore", "FlowMPI", flowKit], path: "Benchmarks/MPIBench"),
         .executableTarget(name: "SearchBench", dependencies: ["FlowCore", "BuiltinNodes", "TextEncoderNodes", flowKit],
                           path: "Benchmarks/SearchBench"),
 

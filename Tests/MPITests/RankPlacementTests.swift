@@ -25,18 +25,18 @@ final class RankPlacementTests: XCTestCase {
         r.errors.map { "\($0.location.map { "\($0.line):\($0.column)" } ?? "?") \($0.message)" }
     }
 
-    /// Ranks come from the node, from a param (`rank: ${denoise_rank}` in lib/generate-video.yaml) and from an include.
-    func testLongLiveMPIPlacesEachStageOnItsRank() throws {
+    func testLongLiveMPIPlacesEachPartOnItsRank() throws {
         let r = GraphCompiler(cores: 2).compile(file: MPIHarness.repo.appendingPathComponent("Graphs/longlive-mpi.yaml").path)
         let graph = try XCTUnwrap(r.graph, r.renderer.render(r.diagnostics))
         let ranks = Dictionary(uniqueKeysWithValues: graph.nodes.map { ($0.id, $0.rank) })
-        XCTAssertEqual(ranks, ["prompts": 0, "text": 0, "gen/kv": 1, "gen/denoise": 1, "gen/vae": 2, "gen/video": 2])
+        XCTAssertEqual(ranks, ["prompts": 0, "text": 0, "kv": 1, "denoise": 1, "tail": 2, "vae": 0, "video": 0])
         XCTAssertEqual(graph.ranksNeeded, 3)
         // longlive.yaml, which does not set the ranks, keeps everything on rank 0.
         let plain = GraphCompiler(cores: 2).compile(file: MPIHarness.repo.appendingPathComponent("Graphs/longlive.yaml").path)
         XCTAssertEqual(try XCTUnwrap(plain.graph).ranksNeeded, 1)
     }
 
+    /// An include's rank is the default for its nodes; a node's own wins; `rank: ${param}` takes a graph param.
     func testIncludeRankIsTheDefaultForItsNodes() throws {
         let dir = try TemporaryFolder()
         _ = try MPIHarness.graph("""
@@ -50,9 +50,10 @@ final class RankPlacementTests: XCTestCase {
         let path = try MPIHarness.graph("""
         version: 1
         name: top
+        params: { where: { type: int, default: 2 } }
         nodes:
           count: { type: source.counter, count: 3 }
-          s: { include: sub.yaml, rank: 2, inputs: { x: count.value } }
+          s: { include: sub.yaml, rank: ${where}, inputs: { x: count.value } }
         """, in: dir)
         let r = GraphCompiler(cores: 2).compile(file: path)
         let graph = try XCTUnwrap(r.graph, r.renderer.render(r.diagnostics))
@@ -74,8 +75,8 @@ final class RankPlacementTests: XCTestCase {
         ])
     }
 
-    /// The LongLive cache loop split across ranks: its feedback edge cannot cross, and neither can K/V updates
-    /// (no encoding); both are reported at once at their edges, and the policy rule too.
+    /// The LongLive cache loop split across ranks: K/V contexts and updates have no encoding (a loop may cross
+    /// ranks, this one's payloads may not); both are reported at once at their edges, and the policy rule too.
     func testLoopAndUnencodablePayloadsCannotCrossRanks() throws {
         let model = MPIHarness.repo.appendingPathComponent("Models/world-tiny").path
         let text = """
@@ -95,8 +96,8 @@ final class RankPlacementTests: XCTestCase {
         let r = try compile(text)
         XCTAssertEqual(messages(r), [
             "\(at("prompts.prompt", line: 5, in: text)) edge prompts.prompt -> text.prompt crosses from rank 0 to rank 1 with policy latest; only block crosses ranks (its capacity becomes the sender's credits)",
-            "\(at("denoise.kv", line: 6, in: text)) edge denoise.kv -> kv.update crosses from rank 2 to rank 1, but its payload (kv_update) cannot cross ranks; payloads that can: any, embedding, float, frames, int, latent, prompt",
-            "\(at("kv.context", line: 12, in: text)) edge kv.context -> denoise.cache crosses from rank 1 to rank 2, but it is a feedback edge: a loop must stay on one rank (put kv and denoise on the same rank)",
+            "\(at("denoise.kv", line: 6, in: text)) edge denoise.kv -> kv.update crosses from rank 2 to rank 1, but its payload (kv_update) cannot cross ranks; payloads that can: any, embedding, float, frames, int, latent, layer_reply, layer_request, prompt",
+            "\(at("kv.context", line: 12, in: text)) edge kv.context -> denoise.cache crosses from rank 1 to rank 2, but its payload (kv_context) cannot cross ranks; payloads that can: any, embedding, float, frames, int, latent, layer_reply, layer_request, prompt",
         ])
     }
 }

@@ -10,13 +10,6 @@ extension GraphChecker {
             let crossing = "edge \(name) crosses from rank \(producer.rank) to rank \(consumer.rank)"
             let notes: [Diagnostic] = [.note("\(producer.id) runs on rank \(producer.rank)", at: producer.location),
                                        .note("\(consumer.id) runs on rank \(consumer.rank)", at: consumer.location)]
-            // A loop that crosses ranks would need credits for the feedback edge's seed and a turn order across
-            // processes; the first version keeps a loop (cache.manager <-> denoiser.block) on one rank.
-            if edge.feedback {
-                diagnostics.append(.error("\(crossing), but it is a feedback edge: a loop must stay on one rank (put \(producer.id) and \(consumer.id) on the same rank)",
-                                          at: edge.location, notes: notes))
-                continue
-            }
             if edge.policy != .block {
                 diagnostics.append(.error("\(crossing) with policy \(edge.policy.rawValue); only block crosses ranks (its capacity becomes the sender's credits)",
                                           at: edge.location, notes: notes))

@@ -7,7 +7,8 @@ import FlowKit
 public enum EdgeCodec {
     /// Port kinds whose payloads have an encoding. `any` ports (pass-through nodes) are checked by the
     /// payload's Swift type when a packet is sent.
-    public static let crossingKinds: Set<String> = ["embedding", "prompt", "latent", "frames", "int", "float", "any"]
+    public static let crossingKinds: Set<String> = ["embedding", "prompt", "latent", "frames", "int", "float", "layer_request",
+                                                     "layer_reply", "any"]
 
     static func encode(_ packet: Packet, edge: Int) throws -> WireMessage {
         var header = EdgeHeader(kind: .data, edge: edge)
@@ -45,6 +46,31 @@ public enum EdgeCodec {
             header.payloadType = "[Prompt]"
             w.int("count", v.count)
             for (i, p) in v.enumerated() { write(p, prefix: "\(i).", &w) }
+        case let v as LayerRequest:
+            header.payloadType = "LayerRequest"
+            w.int("block", v.block)
+            w.int("call", v.call)
+            try w.tensor("hidden", v.hidden)
+            try w.tensor("modulation", v.modulation)
+            w.int32s("positions", v.positions.map { Int32($0) })
+            w.int32s("rotary_positions", v.rotaryPositions.map { Int32($0) })
+            w.int("block_causal_frames", v.blockCausalFrames)
+            w.bool("keys_rotated", v.keysRotated)
+            w.int("text_key", v.textKey)
+            try writeList("text.k", v.textKeys, &w)
+            try writeList("text.v", v.textValues, &w)
+            if let keys = v.prefixKeys, let values = v.prefixValues {
+                try writeList("prefix.k", keys, &w)
+                try writeList("prefix.v", values, &w)
+            }
+            w.bool("wants_velocity", v.wantsVelocity)
+        case let v as LayerReply:
+            header.payloadType = "LayerReply"
+            w.int("block", v.block)
+            w.int("call", v.call)
+            if let velocity = v.velocity { try w.tensor("velocity", velocity) }
+            try writeList("k", v.keys, &w)
+            try writeList("v", v.values, &w)
         case let v as Int:
             header.payloadType = "Int"
             w.int("value", v)
@@ -85,6 +111,20 @@ public enum EdgeCodec {
             value = try prompt(r, prefix: "")
         case "[Prompt]":
             value = try (0..<r.int("count")).map { try prompt(r, prefix: "\($0).") }
+        case "LayerRequest":
+            let hasPrefix = r.optionalInt("prefix.k.count") != nil
+            value = LayerRequest(block: try r.int("block"), call: try r.int("call"), hidden: try r.tensor("hidden"),
+                                 modulation: try r.tensor("modulation"), positions: try r.int32s("positions").map { Int($0) },
+                                 rotaryPositions: try r.int32s("rotary_positions").map { Int($0) },
+                                 blockCausalFrames: try r.int("block_causal_frames"), keysRotated: try r.bool("keys_rotated"),
+                                 textKey: try r.int("text_key"), textKeys: try readList("text.k", r), textValues: try readList("text.v", r),
+                                 prefixKeys: hasPrefix ? try readList("prefix.k", r) : nil,
+                                 prefixValues: hasPrefix ? try readList("prefix.v", r) : nil,
+                                 wantsVelocity: try r.bool("wants_velocity"))
+        case "LayerReply":
+            value = LayerReply(block: try r.int("block"), call: try r.int("call"),
+                               velocity: r.hasTensor("velocity") ? try r.tensor("velocity") : nil,
+                               keys: try readList("k", r), values: try readList("v", r))
         case "Int":
             value = try r.int("value")
         case "Float":
@@ -93,6 +133,15 @@ public enum EdgeCodec {
             throw NodeError("another rank sent a payload of unknown type '\(header.payloadType)'")
         }
         return Packet(position: header.position, payload: value, meta: header.meta)
+    }
+
+    private static func writeList(_ name: String, _ tensors: [Tensor], _ w: inout PayloadWriter) throws {
+        w.int(name + ".count", tensors.count)
+        for (i, t) in tensors.enumerated() { try w.tensor("\(name).\(i)", t) }
+    }
+
+    private static func readList(_ name: String, _ r: PayloadReader) throws -> [Tensor] {
+        try (0..<r.int(name + ".count")).map { try r.tensor("\(name).\($0)") }
     }
 
     private static func write(_ p: Prompt, prefix: String, _ w: inout PayloadWriter) {
@@ -125,5 +174,15 @@ public enum EdgeCodec {
             throw NodeError("a candidate from another rank is index \(index) of \(count)")
         }
         return Candidate(block: block, index: index, count: count, parent: r.optionalInt("candidate.parent"))
+    }
+}
+
+/// A packet as it crosses ranks, for tools that move packets themselves (Benchmarks/MPIBench): the same
+/// encoding the send and receive nodes use.
+public enum RankWire {
+    public static func encode(_ packet: Packet, edge: Int = 0) throws -> WireMessage { try EdgeCodec.encode(packet, edge: edge) }
+
+    public static func decode(_ message: WireMessage) throws -> Packet {
+        try EdgeCodec.decode(EdgeHeader(unpacking: message.header), payload: message.payload)
     }
 }

@@ -89,6 +89,8 @@ struct PayloadReader {
         return Tensor(shape: spec.shape, dtype: spec.dtype) { dst in if let b = src.baseAddress, let d = dst.baseAddress, src.count > 0 { d.copyMemory(from: b, byteCount: src.count) } }
     }
 
+    func hasTensor(_ name: String) -> Bool { offsets[name] != nil }
+
     func bytes(_ name: String) throws -> [UInt8] { Array(try raw(name, dtype: .u8).1) }
 
     func int32s(_ name: String) throws -> [Int32] {

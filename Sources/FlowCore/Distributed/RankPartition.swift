@@ -49,6 +49,8 @@ struct RankPartition {
                               node: RankSendNode(links: links, edge: e.index))
                 c.toPort = "in"
                 c.capacity = 1
+                // A back edge is seeded on the consumer's rank (below), not into the send node.
+                c.feedback = false
                 c.type = .any
             case (false, true):
                 links.addInbound(edge: e.index, peer: producer.rank)
@@ -56,6 +58,8 @@ struct RankPartition {
                                 node: RankReceiveNode(links: links, edge: e.index))
                 c.fromPort = "out"
                 c.to = local[e.to]!
+                // A back edge keeps its mark here: the compiler's seed goes to its consumer on this rank, and the
+                // receive node never blocks on it, as a back edge in one process never does.
             case (false, false):
                 continue
             }
