@@ -60,6 +60,36 @@ final class EdgeCodecTests: XCTestCase {
         XCTAssertEqual(try roundTrip(Packet(position: 5, payload: Float(0.1))).value(as: Float.self), 0.1)
     }
 
+    /// The calls and replies of a denoiser split by layers: "same prefix as before" (nil) and "no prefix" (empty)
+    /// stay apart, and every tensor keeps its bits.
+    func testLayerCallsAndReplies() throws {
+        for prefix in [nil, [], [ramp([3, 48, 64]), ramp([3, 32, 64])]] as [[Tensor]?] {
+            let sent = LayerRequest(block: 4, call: 37, hidden: ramp([48, 192]), modulation: ramp([3, 192]), positions: [12, 13, 14],
+                                    rotaryPositions: [3, 4, 5], blockCausalFrames: 0, keysRotated: false, textKey: -1,
+                                    textKeys: [ramp([3, 9, 64])], textValues: [ramp([3, 9, 64])], prefixKeys: prefix, prefixValues: prefix,
+                                    wantsVelocity: true)
+            let r = try roundTrip(Packet(position: 4, payload: sent)).value(as: LayerRequest.self)
+            XCTAssertEqual([r.block, r.call, r.blockCausalFrames, r.textKey], [4, 37, 0, -1])
+            XCTAssertEqual(r.positions, [12, 13, 14])
+            XCTAssertEqual(r.rotaryPositions, [3, 4, 5])
+            XCTAssertFalse(r.keysRotated)
+            XCTAssertTrue(r.wantsVelocity)
+            XCTAssertEqual(r.hidden.toArray(), sent.hidden.toArray())
+            XCTAssertEqual(r.modulation.toArray(), sent.modulation.toArray())
+            XCTAssertEqual(r.textKeys.map { $0.toArray() }, sent.textKeys.map { $0.toArray() })
+            XCTAssertEqual(r.prefixKeys?.map { $0.toArray() }, prefix?.map { $0.toArray() })
+            XCTAssertEqual(r.prefixKeys?.map(\.shape), prefix?.map(\.shape))
+        }
+        let reply = try roundTrip(Packet(position: 4, payload: LayerReply(block: 4, call: 37, velocity: ramp([3, 16, 8, 8]), keys: [], values: [])))
+            .value(as: LayerReply.self)
+        XCTAssertEqual(reply.velocity?.toArray(), ramp([3, 16, 8, 8]).toArray())
+        XCTAssertTrue(reply.keys.isEmpty)
+        let kv = try roundTrip(Packet(position: 4, payload: LayerReply(block: 4, call: 38, velocity: nil, keys: [ramp([3, 48, 64])], values: [ramp([3, 48, 64])])))
+            .value(as: LayerReply.self)
+        XCTAssertNil(kv.velocity)
+        XCTAssertEqual(kv.keys.map(\.shape), [[3, 48, 64]])
+    }
+
     func testPayloadWithoutEncodingFailsNamingItsType() {
         XCTAssertThrowsError(try EdgeCodec.encode(Packet(position: 0, payload: KVContext.empty()), edge: 0)) { error in
             XCTAssertTrue("\(error)".hasPrefix("a KVContext cannot cross ranks"), "\(error)")
