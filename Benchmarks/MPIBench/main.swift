@@ -9,7 +9,7 @@ import Foundation
 // prints the 4-host estimate from the measured per-stage times. `MPIBench hop` is the half that runs under mpirun.
 let args = Array(CommandLine.arguments.dropFirst())
 do {
-    if args.first == "hop" { try HopBench.run() } else { try PipelineBench.run(frames: args.first.flatMap(Int.init) ?? 96) }
+    if args.first == "hop" { try HopBench.run() } else { try PipelineBench.run(frames: args.first.flatMap(Int.init) ?? 240) }
 } catch {
     FileHandle.standardError.write(Data("MPIBench: \(error)\n".utf8))
     exit(1)

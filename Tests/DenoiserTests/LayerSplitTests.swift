@@ -86,6 +86,19 @@ final class LayerSplitTests: XCTestCase {
         XCTAssertEqual(link.sent, 3 * 9)
     }
 
+    func testSplitsThatCannotWorkAreRefusedAtTheirParams() throws {
+        let model = ParamValue.string(shippedFolder)
+        XCTAssertThrowsError(try NodeHarness(DenoiserBlockNode.self, params: ["model": model, "layers": .list([.int(1), .int(3)])])) {
+            XCTAssertEqual("\($0)", "param 'layers': write [0, k]: this node runs the first k layers of each model call, denoiser.layers the rest")
+        }
+        XCTAssertThrowsError(try NodeHarness(DenoiserBlockNode.self, params: ["model": model, "layers": .list([.int(0), .int(3)]), "candidates": .int(2)])) {
+            XCTAssertEqual("\($0)", "param 'layers': a search (candidates or beams) cannot be split by layers; run it whole")
+        }
+        XCTAssertThrowsError(try NodeHarness(DenoiserBlockNode.self, params: ["model": model, "layers": .list([.int(0), .int(9)])])) {
+            XCTAssertEqual("\($0)", "layers [0, 9]: write [0, k] with 1 <= k <= 6 (the model's depth)")
+        }
+    }
+
     func testLayersThatDoNotEndAtTheModelsDepthAreRefused() throws {
         XCTAssertThrowsError(try NodeHarness(DenoiserLayersNode.self, params: ["model": .string(shippedFolder), "layers": .list([.int(2), .int(4)])])) {
             XCTAssertTrue("\($0)".contains("this node runs the model's last layers and its output head, so write [k, 6]"), "\($0)")

@@ -1,5 +1,6 @@
 import Foundation
 import FlowKit
+import Synchronization
 
 /// A compiled graph run by one rank of an MPI job: this rank's nodes, with the edges to other ranks carried
 /// by `RankLinks`. A failure anywhere stops every rank: each drains, finalizes its sinks and reports the
@@ -12,7 +13,8 @@ public final class DistributedRun: @unchecked Sendable {
     public private(set) var setupFailure: RunFailure?
     /// The graph this rank runs: its nodes and the inserted send and receive nodes.
     public let localGraph: CompiledGraph
-    private var hardStop = false
+    /// Set from the signal handler's queue, read when the run ends.
+    private let hardStop = Atomic<Bool>(false)
 
     public init(graph: CompiledGraph, transport: RankTransport, options: RunOptions) {
         let links = RankLinks(transport: transport)
@@ -55,7 +57,7 @@ public final class DistributedRun: @unchecked Sendable {
         }
         links.broadcastDone()
         // After a hard stop (mpirun's SIGTERM on Ctrl-C) the other ranks are being stopped too: do not wait long.
-        links.waitForPeers(limit: hardStop ? 0.5 : nil)
+        links.waitForPeers(limit: hardStop.load(ordering: .acquiring) ? 0.5 : nil)
         return outcome
     }
 
@@ -64,7 +66,7 @@ public final class DistributedRun: @unchecked Sendable {
 
     /// A hard stop (a second SIGINT, or mpirun's SIGTERM): nothing waits any more, nodes still finish.
     public func tearDown() {
-        hardStop = true
+        hardStop.store(true, ordering: .releasing)
         links.tearDown()
         run?.tearDown()
     }
