@@ -74,9 +74,10 @@ struct PayloadReader {
     func string(_ name: String) throws -> String { guard let f = field(name) else { throw missing(name) }; return f.string }
     func bool(_ name: String) throws -> Bool { try int(name) != 0 }
 
-    private func raw(_ name: String, dtype: DType) throws -> (EdgeHeader.TensorSpec, UnsafeRawBufferPointer) {
+    /// The bytes of tensor `name`, checked against its shape and, when given, its dtype.
+    private func raw(_ name: String, dtype: DType? = nil) throws -> (EdgeHeader.TensorSpec, UnsafeRawBufferPointer) {
         guard let (spec, offset) = offsets[name], let payload else { throw missing(name) }
-        guard spec.dtype == dtype || dtype == spec.dtype else { throw NodeError("tensor '\(name)' from another rank is \(spec.dtype), expected \(dtype)") }
+        if let dtype, spec.dtype != dtype { throw NodeError("tensor '\(name)' from another rank is \(spec.dtype), expected \(dtype)") }
         guard spec.byteLength == spec.shape.reduce(1, *) * spec.dtype.byteSize else {
             throw NodeError("tensor '\(name)' from another rank: \(spec.byteLength) bytes do not fit shape \(spec.shape) of \(spec.dtype)")
         }
@@ -84,8 +85,7 @@ struct PayloadReader {
     }
 
     func tensor(_ name: String) throws -> Tensor {
-        guard let (spec, _) = offsets[name] else { throw missing(name) }
-        let (_, src) = try raw(name, dtype: spec.dtype)
+        let (spec, src) = try raw(name)
         return Tensor(shape: spec.shape, dtype: spec.dtype) { dst in if let b = src.baseAddress, let d = dst.baseAddress, src.count > 0 { d.copyMemory(from: b, byteCount: src.count) } }
     }
 

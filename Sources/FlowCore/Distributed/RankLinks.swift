@@ -28,8 +28,8 @@ public final class RankLinks: @unchecked Sendable {
 
     struct Inbound {
         var peer: Int
+        /// At most the edge's capacity of packets (the producer's credits), and the end.
         var entries: [Entry] = []
-        var head = 0
         /// The receive node finished: what still arrives is acknowledged at once and dropped.
         var closed = false
     }
@@ -142,13 +142,7 @@ public final class RankLinks: @unchecked Sendable {
         defer { lock.unlock() }
         while true {
             guard let box = inbound[edge] else { return .end }
-            if box.head < box.entries.count {
-                let e = box.entries[box.head]
-                inbound[edge]!.entries[box.head] = .end
-                inbound[edge]!.head += 1
-                if inbound[edge]!.head > 64 { inbound[edge]!.entries.removeFirst(inbound[edge]!.head); inbound[edge]!.head = 0 }
-                return e
-            }
+            if !box.entries.isEmpty { return inbound[edge]!.entries.removeFirst() }
             // A rank that said goodbye without ending this edge (it failed before building its nodes) ends it now.
             if doneRanks.contains(box.peer) { return .end }
             if tornDown { return nil }
@@ -169,9 +163,8 @@ public final class RankLinks: @unchecked Sendable {
         let owed: (Int, Int)? = lock.withLock {
             guard let box = inbound[edge], !box.closed else { return nil }
             inbound[edge]!.closed = true
-            let waiting = box.entries[box.head...].filter { if case .data = $0 { return true }; return false }.count
+            let waiting = box.entries.filter { if case .data = $0 { return true }; return false }.count
             inbound[edge]!.entries = []
-            inbound[edge]!.head = 0
             return (box.peer, waiting)
         }
         if let (peer, n) = owed, n > 0 {
