@@ -40,11 +40,11 @@ enum MPIHarness {
 
     /// `flowrun ARGS` under `mpirun -np ranks`, or alone when `ranks` is nil. `interruptAfter`: SIGINT to the
     /// launched process (mpirun) once that many seconds have passed.
-    static func run(ranks: Int?, _ args: [String], interruptAfter: TimeInterval? = nil) throws -> Output {
+    static func run(ranks: Int?, _ args: [String], interruptAfter: TimeInterval? = nil, mpirunOptions: [String] = []) throws -> Output {
         let p = Process()
         if let ranks {
             p.executableURL = URL(fileURLWithPath: mpirun!)
-            p.arguments = mpirunArguments(ranks: ranks) + [flowrun.path] + args
+            p.arguments = mpirunArguments(ranks: ranks) + mpirunOptions + [flowrun.path] + args
         } else {
             p.executableURL = flowrun
             p.arguments = args

@@ -28,7 +28,7 @@ final class MPIRunTests: XCTestCase {
         }
     }
 
-    /// A fast producer on rank 0 and a slow consumer on rank 1: the producer never has more packets in flight than
+    /// A fast producer on rank 0 and a slow consumer (10 ms a packet) on rank 1: the producer never has more packets in flight than
     /// the edge's capacity (its credits), so it waits instead of filling memory, and every packet still arrives in order.
     func testSlowConsumerRankBoundsTheProducer() throws {
         let dir = try TemporaryFolder()
@@ -38,7 +38,7 @@ final class MPIRunTests: XCTestCase {
         name: backpressure
         nodes:
           count: { type: source.counter, count: 60 }
-          sink: { type: sink.collect, path: \(lines), cost_us: 3000, rank: 1, inputs: { in: { from: count.value, queue: 3 } } }
+          sink: { type: sink.collect, path: \(lines), cost_us: 10000, rank: 1, inputs: { in: { from: count.value, queue: 3 } } }
         """, in: dir)
         let r = try MPIHarness.run(ranks: 2, [graph, "--quiet", "--stats"])
         XCTAssertEqual(r.status, 0, r.stderr)
@@ -50,8 +50,9 @@ final class MPIRunTests: XCTestCase {
         XCTAssertEqual(numbers[2], 3, String(report))
         XCTAssertGreaterThan(numbers[3], 0, "a producer 3 ms/packet ahead of its consumer never waited for a credit: \(report)")
         // The receiving rank's queue never held more than the capacity either.
-        XCTAssertTrue(r.stderr.contains("count.value<rank0.out -> sink.in (3, block): 60, 0, 0, 3") ||
-                      r.stderr.contains("count.value<rank0.out -> sink.in (3, block): 60, 0, 0, 2"), r.stderr)
+        let edge = try XCTUnwrap(r.stderr.split(separator: "\n").first { $0.contains("count.value<rank0.out -> sink.in (3, block): ") }, r.stderr)
+        let depth = try XCTUnwrap(Int(edge.split(separator: " ").last!), String(edge))
+        XCTAssertLessThanOrEqual(depth, 3, String(edge))
         let written = try String(contentsOfFile: lines, encoding: .utf8).split(separator: "\n")
         XCTAssertEqual(written.count, 61)
         XCTAssertEqual(written.last, "end 60")
@@ -94,7 +95,9 @@ final class MPIRunTests: XCTestCase {
           slow: { type: compute.work, cost_us: 20000, mode: sleep, rank: 1, inputs: { in: frames.frames } }
           video: { type: video.encoder, path: \(video), overwrite: true, rank: 2, inputs: { frames: slow.out } }
         """, in: dir)
-        let r = try MPIHarness.run(ranks: 3, [graph, "--quiet"], interruptAfter: 4)
+        // mpirun sends SIGTERM N seconds after SIGINT and SIGKILL N seconds after that (N = 1 by default): 5 leaves
+        // the ranks time to finalize on a loaded machine.
+        let r = try MPIHarness.run(ranks: 3, [graph, "--quiet"], interruptAfter: 4, mpirunOptions: ["--mca", "odls_base_sigkill_timeout", "5"])
         XCTAssertNotEqual(r.status, 0)
         XCTAssertTrue(r.stderr.contains("flowrun: rank 2 interrupted; its outputs were finalized"), r.stderr)
         let frames = try MPIHarness.decodedFrames(video)
