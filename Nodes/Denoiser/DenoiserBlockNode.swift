@@ -289,6 +289,7 @@ public final class DenoiserBlockNode: Node {
 
     public func finish(_ io: NodeIO) throws {
         if let line = speculation.summary(role: role) { io.log(line) }
+        if let splitFront { io.log(splitFront.summary) }
         guard !blockSeconds.isEmpty else { return }
         let sorted = blockSeconds.sorted()
         let p50 = sorted[sorted.count / 2], p99 = sorted[min(sorted.count - 1, Int(Double(sorted.count) * 0.99))]

@@ -17,6 +17,8 @@ final class LayerSplitFront {
     /// The first layer `denoiser.layers` runs.
     let split: Int
     private var calls = 0
+    /// Time spent waiting for replies: inside the node's calls, so --stats counts it as busy; the log says it.
+    private var waitNanos: UInt64 = 0
     /// Prompt keys whose cross-attention K/V the far side already has.
     private var textSent = Set<Int>()
 
@@ -24,6 +26,12 @@ final class LayerSplitFront {
         precondition(split > 0 && split < sampler.model.config.depth, "a split at layer \(split) of \(sampler.model.config.depth)")
         self.sampler = sampler
         self.split = split
+    }
+
+    /// For the node's closing log line.
+    var summary: String {
+        String(format: "layers 0..<%d here, %d calls sent on; %.1f ms waiting for the replies (inside the busy time)",
+                   split, calls, Double(waitNanos) / 1e6)
     }
 
     /// One block from `noises`, as `BlockSampler.generate(block:noises:text:visible:)`.
@@ -55,7 +63,9 @@ final class LayerSplitFront {
             return kv
         }
         func reply() throws -> LayerReply {
+            let t0 = DispatchTime.now().uptimeNanoseconds
             let r = try link.receive()
+            waitNanos += DispatchTime.now().uptimeNanoseconds - t0
             guard r.block == block else { throw NodeError("denoiser.layers answered for block \(r.block) during block \(block)") }
             return r
         }
