@@ -50,6 +50,11 @@ enum MPIHarness {
             p.arguments = args
         }
         p.currentDirectoryURL = repo
+        // Containers often forbid the cross-memory attach Open MPI's shared-memory transport uses for large messages
+        // (it then fails with "Read -1, expected ..."); copying through the shared segment works everywhere.
+        var environment = ProcessInfo.processInfo.environment
+        environment["OMPI_MCA_btl_vader_single_copy_mechanism"] = environment["OMPI_MCA_btl_vader_single_copy_mechanism"] ?? "none"
+        p.environment = environment
         let out = Pipe(), err = Pipe()
         p.standardOutput = out
         p.standardError = err
