@@ -52,7 +52,7 @@ public final class DenoiserLayersNode: Node {
         expectedCall += 1
         if !r.textKeys.isEmpty {
             guard r.textKeys.count == range.count, r.textValues.count == range.count else {
-                throw NodeError("a call brought cross-attention K/V for \(r.textKeys.count) layers; this node runs \(range.count)")
+                throw NodeError("denoiser.block sent cross-attention K/V for its last \(r.textKeys.count) layers, but this node runs layers \(range.lowerBound)..<\(range.upperBound): its `layers` must start where denoiser.block's end")
             }
             texts[r.textKey] = zip(r.textKeys, r.textValues).map { LayerKV(keys: $0, values: $1) }
         }

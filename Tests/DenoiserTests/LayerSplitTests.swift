@@ -99,6 +99,20 @@ final class LayerSplitTests: XCTestCase {
         }
     }
 
+    /// A front that stops at layer 3 and a tail that starts at 4 would skip a layer: the first call says so.
+    func testTailThatDoesNotStartWhereTheFrontEndsFails() throws {
+        let model = try shipped()
+        let tail = try NodeHarness(DenoiserLayersNode.self, params: ["model": .string(shippedFolder), "layers": .list([.int(4), .int(6)])])
+        let text = model.textContext(Tensor(shape: [5, model.config.textDim], repeating: 0.1), generation: 0)
+        let request = LayerRequest(block: 0, call: 1, hidden: Tensor(zeros: [48, 192]), modulation: Tensor(zeros: [3, 192]), positions: [0, 1, 2],
+                                   rotaryPositions: [0, 1, 2], blockCausalFrames: 0, keysRotated: true, textKey: 0,
+                                   textKeys: text.layers[3...].map(\.keys), textValues: text.layers[3...].map(\.values),
+                                   prefixKeys: [], prefixValues: [], wantsVelocity: true)
+        XCTAssertThrowsError(try tail.feed("calls", position: 0, request)) {
+            XCTAssertEqual("\($0)", "denoiser.block sent cross-attention K/V for its last 3 layers, but this node runs layers 4..<6: its `layers` must start where denoiser.block's end")
+        }
+    }
+
     func testLayersThatDoNotEndAtTheModelsDepthAreRefused() throws {
         XCTAssertThrowsError(try NodeHarness(DenoiserLayersNode.self, params: ["model": .string(shippedFolder), "layers": .list([.int(2), .int(4)])])) {
             XCTAssertTrue("\($0)".contains("this node runs the model's last layers and its output head, so write [k, 6]"), "\($0)")
