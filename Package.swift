@@ -26,6 +26,10 @@ let package = Package(
         .systemLibrary(name: "CProtobufC", path: "Sources/CProtobufC", pkgConfig: "libprotobuf-c",
                        providers: [.apt(["libprotobuf-c-dev"])]),
         .target(name: "FlowProtos", dependencies: ["CProtobufC"], path: "Sources/FlowProtos"),
+        // Open MPI, for graphs whose nodes run on several ranks (`rank: N`, flowrun under mpirun). Only FlowMPI and
+        // the executables see it; FlowKit and plugins never need MPI.
+        .systemLibrary(name: "CMPI", path: "Sources/CMPI", pkgConfig: "ompi-c", providers: [.apt(["libopenmpi-dev"])]),
+        .target(name: "FlowMPI", dependencies: ["CMPI", "FlowCore"], path: "Sources/FlowMPI"),
 
         .target(name: "UtilityNodes", dependencies: [flowKit], path: "Nodes/Utility"),
         .target(name: "TextEncoderNodes", dependencies: [flowKit], path: "Nodes/TextEncoder"),
@@ -61,7 +65,7 @@ let package = Package(
            resources: [.embedInCode("Web/index.html"), .embedInCode("Web/preview.js"), .embedInCode("Web/preview.css")]),
         .target(name: "FlowReport", path: "Sources/FlowReport"),
         .executableTarget(name: "flowrun", dependencies: [
-            "FlowCore", "BuiltinNodes", "TextEncoderNodes", "InteractiveNodes", "FlowPreview", "FlowReport",
+            "FlowCore", "BuiltinNodes", "TextEncoderNodes", "InteractiveNodes", "FlowPreview", "FlowReport", "FlowMPI",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ], path: "Sources/flowrun"),
@@ -75,6 +79,7 @@ let package = Package(
         .executableTarget(name: "LongLiveBench", dependencies: ["FlowCore", "BuiltinNodes", "TextEncoderNodes",
                                                                      "DenoiserNodes", "CacheNodes", "VAENodes", "MemoryNodes", flowKit],
                           path: "Benchmarks/LongLiveBench", exclude: ["torch_peer.py", "torch_end_to_end.py"]),
+        .executableTarget(name: "MPIBench", dependencies: ["FlowCore", "FlowMPI", flowKit], path: "Benchmarks/MPIBench"),
         .executableTarget(name: "SearchBench", dependencies: ["FlowCore", "BuiltinNodes", "TextEncoderNodes", flowKit],
                           path: "Benchmarks/SearchBench"),
 
@@ -104,6 +109,8 @@ let package = Package(
         .testTarget(name: "SearchTests", dependencies: ["SearchNodes", flowKit, "FlowTestSupport"], path: "Tests/SearchTests"),
         .testTarget(name: "MemoryTests", dependencies: ["MemoryNodes", flowKit, "FlowTestSupport"], path: "Tests/MemoryTests"),
         .testTarget(name: "PreviewTests", dependencies: ["FlowPreview", "FlowReport"], path: "Tests/PreviewTests"),
+        // Graphs on several ranks: the encoding and the compiler's checks always; mpirun runs when Open MPI is installed.
+        .testTarget(name: "MPITests", dependencies: ["FlowCore", "BuiltinNodes", flowKit, "FlowTestSupport"], path: "Tests/MPITests"),
         .testTarget(name: "LongLiveTests", dependencies: ["VAENodes", "DenoiserNodes", "CacheNodes", "InteractiveNodes", "MemoryNodes",
                                                      "FlowCore", "BuiltinNodes", flowKit, "FlowTestSupport"],
                     path: "Tests/LongLiveTests"),

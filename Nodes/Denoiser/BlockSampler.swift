@@ -197,7 +197,7 @@ struct BlockSampler: Sendable {
     }
 
     /// A call's per-layer K/V [heads, F*T, hd] -> one KVFrame per frame.
-    private func split(_ kv: [LayerKV], positions: [Int], latents: Tensor, generation: Int) -> [KVFrame] {
+    func split(_ kv: [LayerKV], positions: [Int], latents: Tensor, generation: Int) -> [KVFrame] {
         let tpf = model.config.tokensPerFrame
         return positions.enumerated().map { f, p in
             let r = (f * tpf)..<((f + 1) * tpf)

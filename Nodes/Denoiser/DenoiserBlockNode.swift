@@ -17,9 +17,12 @@ public final class DenoiserBlockNode: Node {
                      doc: "role: verify: speculative.gate's verdict on each drafted block (accepted: the block's K/V are written from the draft; rejected: the block is generated)"),
             PortSpec("final", LatentBlock.self, required: false,
                      doc: "role: draft: the target's output block (feedback edge): the drafter's cache takes its K/V, its own if the draft was kept"),
+            PortSpec("behind", LayerReply.self, required: false,
+                     doc: "layers: [0, k]: denoiser.layers' answer to each call (feedback edge)"),
         ],
         outputs: [
             PortSpec("latents", LatentBlock.self, doc: "LatentBlock per block, de-normalised for the VAE; position = block index (a search sends every candidate, tagged)"),
+            PortSpec("ahead", LayerRequest.self, doc: "layers: [0, k]: each model call's hidden state after layer k, for denoiser.layers"),
             PortSpec("kv", KVUpdate.self, doc: "KVUpdate: a re-cache of the window (on a switch), then the block's clean K/V (a search: per beam and per candidate, tagged); when the context asks (measureAttention), with the attention its clean pass put on each cached frame's tokens"),
         ],
         params: [
@@ -40,6 +43,8 @@ public final class DenoiserBlockNode: Node {
             ParamSpec("beams", .int, default: .int(1), range: 1...64, doc: "search: beams kept per block (most the selection may keep; set search.select's beams the same)"),
             ParamSpec("positions", .choice(PositionMode.allCases.map(\.rawValue)), default: .string("absolute"),
                       doc: "absolute: RoPE at each frame's absolute position, keys cached rotated (as trained; past the trained positions it extrapolates); infinity: keys cached before RoPE and rotated by slot in [sink | memory | window | block] every call (LongLive), so no run leaves the trained positions"),
+            ParamSpec("layers", .list(.int), default: .list([]), range: 0...10_000,
+                      doc: "[0, k]: run only the first k layers of each model call here and the rest in denoiser.layers (outputs `ahead`, input `behind`), e.g. on another MPI rank; empty: all layers"),
             ParamSpec("noise_share", .float, default: .float(0.5), range: 0...1,
                       doc: "search: a candidate's initial noise is share * its parent's + sqrt(1 - share^2) * fresh (Stream-T1's noise propagation)"),
             .precision,
@@ -63,6 +68,7 @@ public final class DenoiserBlockNode: Node {
         if isSearch(params) && params.string("role") != "generate" {
             problems.append(ParamProblem(param: "role", "a search (candidates or beams written) cannot also be a speculative \(params.string("role"))er; use role: generate"))
         }
+        problems += layerSplitProblems(params)
         if isSearch(params) && params.string("start") == "latents" {
             problems.append(ParamProblem(param: "candidates", "a search (candidates or beams written) is text-to-video only; video-to-video (start: latents) takes one candidate"))
         }
@@ -98,6 +104,8 @@ public final class DenoiserBlockNode: Node {
     let role: SpeculativeRole
     var speculation = SpeculationState()
     let askedPrecision: Precision
+    /// `layers: [0, k]`: the model calls' first layers, the rest in denoiser.layers; nil when this node runs them all.
+    let splitFront: LayerSplitFront?
 
     public init(context: NodeContext) throws {
         let folder = try ModelFolder.locate(context.params.string("model"), baseDirectory: context.baseDirectory)
@@ -118,6 +126,7 @@ public final class DenoiserBlockNode: Node {
         totalBlocks = (context.params.int("frames") + framesPerBlock - 1) / framesPerBlock
         videoToVideo = context.params.string("start") == "latents"
         role = SpeculativeRole(rawValue: context.params.string("role")) ?? .generate
+        splitFront = try Self.layerSplit(context.params, sampler: sampler)
         if Self.isSearch(context.params) {
             search = BlockSearch(perBeam: context.params.int("candidates"), maxBeams: context.params.int("beams"),
                                  noiseShare: Float(context.params.double("noise_share")))
@@ -145,6 +154,9 @@ public final class DenoiserBlockNode: Node {
             // The compiler seeds every feedback edge; the drafter's first block needs no final block.
             if packet.payload is LoopSeed { return }
             try commitDraft(final: try packet.value(as: LatentBlock.self), position: packet.position, io)
+        case "behind":
+            try receiveOutsideCall(packet)
+            return
         case "source":
             guard videoToVideo else { throw NodeError("a source block arrived but start is 'noise'; set start: latents for video-to-video") }
             pendingSources.append(try packet.value(as: LatentBlock.self))
@@ -201,7 +213,11 @@ public final class DenoiserBlockNode: Node {
             result = start.sampler.generate(block: block, noises: start.noises(noise), text: next.context, visible: visible)
         } else {
             let noises = (0...sampler.schedule.sigmas.count - 1).map { draw in noise.tensor(shape: sampler.blockShape, block: block, draw: draw) }
-            result = sampler.generate(block: block, noises: noises, text: next.context, visible: visible)
+            if let splitFront {
+                result = try splitFront.generate(block: block, noises: noises, text: next.context, visible: visible, link: LayerLink(io))
+            } else {
+                result = sampler.generate(block: block, noises: noises, text: next.context, visible: visible)
+            }
         }
         let latents = sampler.model.config.latentNormalization.denormalize(result.x0)
         // Per-block time is the denoiser's own work: an emit can block on back-pressure (or, with
@@ -282,6 +298,7 @@ public final class DenoiserBlockNode: Node {
 
     public func finish(_ io: NodeIO) throws {
         if let line = speculation.summary(role: role) { io.log(line) }
+        if let splitFront { io.log(splitFront.summary) }
         guard !blockSeconds.isEmpty else { return }
         let sorted = blockSeconds.sorted()
         let p50 = sorted[sorted.count / 2], p99 = sorted[min(sorted.count - 1, Int(Double(sorted.count) * 0.99))]

@@ -22,11 +22,14 @@ enum GraphLoading {
         let compiler = GraphCompiler(loadPlugin: { try loader.load($0) })
         let result = compiler.compile(file: file, overrides: overrides)
         let renderer = result.renderer
-        if !result.diagnostics.isEmpty {
+        // Under mpirun every rank compiles the graph; rank 0 alone prints what the compiler found.
+        let quietRank = (ProcessInfo.processInfo.environment["OMPI_COMM_WORLD_RANK"].flatMap(Int.init) ?? 0) != 0
+        if !result.diagnostics.isEmpty && !quietRank {
             FileHandle.standardError.write(Data((renderer.render(result.diagnostics) + "\n").utf8))
         }
         guard let graph = result.graph else {
             let n = result.errors.count
+            if quietRank { throw ExitStatus.badInput }
             FileHandle.standardError.write(Data("\(n) error\(n == 1 ? "" : "s") in \(file)\n".utf8))
             throw ExitStatus.badInput
         }

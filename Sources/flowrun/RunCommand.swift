@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import FlowCore
 import FlowKit
+import FlowMPI
 import FlowPreview
 import Logging
 
@@ -37,6 +38,11 @@ struct RunCommand: ParsableCommand {
         var logger = Logger(label: "flowrun")
         logger.logLevel = quiet ? .warning : .info
         let log = logger
+        if let transport = try startMPI() {
+            try DistributedRunning.run(graph, transport: transport,
+                                       settings: .init(stats: stats, trace: trace, quiet: quiet, log: { line in log.info("\(line)") }))
+            return
+        }
         let options = RunOptions(sequential: sequential, trace: trace != nil || report != nil, log: { line in log.info("\(line)") })
         let serveAddress = serve.map { ServeSupport.address($0, allowRemote: allowRemote) }
         if serveAddress != nil { ServeSupport.prepare() }
@@ -76,6 +82,22 @@ struct RunCommand: ParsableCommand {
         case .interrupted:
             FileHandle.standardError.write(Data("flowrun: interrupted; outputs were finalized\n".utf8))
             throw ExitStatus.interrupted
+        }
+    }
+}
+
+extension RunCommand {
+    /// Under mpirun: MPI, started after the graph compiled (so a bad graph exits 2 on every rank without it).
+    /// Options that need the whole graph in one process are refused there.
+    func startMPI() throws -> MPITransport? {
+        guard ProcessInfo.processInfo.environment["OMPI_COMM_WORLD_SIZE"] != nil else { return nil }
+        for (given, name) in [(sequential, "--sequential"), (serve != nil, "--serve"), (report != nil, "--report")] where given {
+            FileHandle.standardError.write(Data("flowrun: error: \(name) is not supported under mpirun (run the graph without mpirun for it)\n".utf8))
+            throw ExitStatus.badInput
+        }
+        do { return try MPITransport.startIfLaunched() } catch {
+            FileHandle.standardError.write(Data("flowrun: error: cannot start MPI: \(error)\n".utf8))
+            throw ExitStatus.failed
         }
     }
 }

@@ -10,6 +10,8 @@ public struct CompiledNode: Sendable {
     public var location: SourceLocation
     public var baseDirectory: String
     public var threads: Int
+    /// The MPI rank that runs the node (`rank: N`; 0 when not written). Without mpirun every node runs.
+    public var rank: Int = 0
     public var contract: NodeContract { registration.contract }
 }
 
@@ -39,4 +41,6 @@ public struct CompiledGraph: Sendable {
     public func outgoing(_ node: Int) -> [CompiledEdge] { edges.filter { $0.from == node } }
     public func incoming(_ node: Int) -> [CompiledEdge] { edges.filter { $0.to == node } }
     public func node(named id: String) -> CompiledNode? { nodes.first { $0.id == id } }
+    /// Ranks the graph places nodes on: an MPI job needs at least this many.
+    public var ranksNeeded: Int { (nodes.map(\.rank).max() ?? 0) + 1 }
 }

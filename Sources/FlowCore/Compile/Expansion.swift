@@ -6,6 +6,8 @@ struct FlatNode {
     var decl: NodeDeclaration
     var env: [String: ParamValue]
     var baseDirectory: String
+    /// The MPI rank it runs on, with where that was written (nil: rank 0, or its include's rank).
+    var rank: (value: Int, location: SourceLocation)? = nil
 }
 
 /// An edge after includes are expanded, between full node ids.

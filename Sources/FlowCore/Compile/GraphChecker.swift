@@ -30,6 +30,7 @@ struct GraphChecker {
         assignThreads()
         var unifier = bindShapes(resolvedParams)
         addEdges(unifier: &unifier)
+        checkRankCrossings()
         checkInputsAndOutputs()
         checkCycles(nodes: nodes, edges: edges)
         return CompiledGraph(name: document?.name ?? "", description: document?.description ?? "", file: file,
@@ -51,7 +52,8 @@ struct GraphChecker {
             nodeWhere[index] = (flat.id, flat.decl.location)
             paramLocations[index] = Dictionary(flat.decl.params.map { ($0.name, $0.value.location) }, uniquingKeysWith: { a, _ in a })
             nodes.append(CompiledNode(index: index, id: flat.id, registration: reg, params: params ?? Params(),
-                                      location: flat.decl.location, baseDirectory: flat.baseDirectory, threads: 1))
+                                      location: flat.decl.location, baseDirectory: flat.baseDirectory, threads: 1,
+                                      rank: flat.rank?.value ?? 0))
             if let params { resolvedParams[index] = params }
         }
         return resolvedParams

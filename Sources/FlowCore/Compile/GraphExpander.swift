@@ -106,7 +106,10 @@ final class GraphExpander {
                     refuseMoreNodes(at: includeLocation)
                     continue
                 }
-                guard let sub = expandInclude(decl, path: include, at: includeLocation, in: scope) else { continue }
+                guard var sub = expandInclude(decl, path: include, at: includeLocation, in: scope) else { continue }
+                if let rank = rank(of: decl, in: scope) {
+                    for i in sub.nodes.indices where sub.nodes[i].rank == nil { sub.nodes[i].rank = rank }
+                }
                 scope.subgraphs[decl.id] = sub
                 out.nodes += sub.nodes
                 out.edges += sub.edges
@@ -120,7 +123,8 @@ final class GraphExpander {
                 if rawType.contains("${") {
                     resolved.type = scope.substitution.string(rawType, at: decl.typeLocation ?? decl.location, diagnostics: &diagnostics)
                 }
-                out.nodes.append(FlatNode(id: scope.prefix + decl.id, decl: resolved, env: scope.env, baseDirectory: scope.directory))
+                out.nodes.append(FlatNode(id: scope.prefix + decl.id, decl: resolved, env: scope.env, baseDirectory: scope.directory,
+                                          rank: rank(of: decl, in: scope)))
             }
         }
         scope.sortedIds = scope.localIds.sorted()

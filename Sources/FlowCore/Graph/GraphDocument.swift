@@ -49,6 +49,8 @@ public struct NodeDeclaration: Sendable {
     /// Default capacity and policy for this node's inputs.
     public var queue: Int?
     public var policy: EdgePolicy?
+    /// `rank: N`: the MPI rank the node runs on (an include's rank is the default for its nodes); as written.
+    public var rank: YNode? = nil
 }
 
 /// A graph-level parameter: `frames: 480` or `frames: { type: int, default: 480, min: 1 }`.

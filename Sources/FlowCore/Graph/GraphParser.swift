@@ -3,7 +3,7 @@ import FlowKit
 /// Turns a located YAML tree into a `GraphDocument`, collecting every error rather than stopping at the first.
 public struct GraphParser {
     public static let topLevelKeys = ["version", "name", "description", "params", "plugins", "inputs", "outputs", "nodes"]
-    public static let nodeKeys = ["type", "include", "inputs", "queue", "policy", "params"]
+    public static let nodeKeys = ["type", "include", "inputs", "queue", "policy", "rank", "params"]
     public static let edgeKeys = ["from", "queue", "policy", "feedback"]
     public static let paramKeys = ["type", "default", "min", "max", "choices", "doc"]
     public static let maxQueue = 1 << 20
@@ -98,6 +98,9 @@ public struct GraphParser {
                 decl.queue = parseQueue(field.value)
             case "policy":
                 decl.policy = parsePolicy(field.value)
+            case "rank":
+                // Checked once params are substituted (`rank: ${vae_rank}`), in the expander.
+                decl.rank = field.value
             case "params":
                 guard let ps = field.value.pairs else {
                     diagnostics.append(.error("params must be a mapping, found \(field.value.kindName)", at: field.value.location))

@@ -10,9 +10,12 @@ public struct RunFailure: Error, CustomStringConvertible, Sendable {
     public var message: String
     /// "built-in", or the plugin the node type came from.
     public var origin: String = "built-in"
+    /// Under mpirun: the rank the node failed on (every rank reports the same failure).
+    public var rank: Int? = nil
     public var description: String {
         let from = origin == "built-in" ? "" : " from plugin \(origin)"
-        return "\(location): error: node '\(nodeId)' (\(nodeType)\(from)) failed: \(message)"
+        let onRank = rank.map { " on rank \($0)" } ?? ""
+        return "\(location): error: node '\(nodeId)' (\(nodeType)\(from))\(onRank) failed: \(message)"
     }
 }
 
@@ -37,10 +40,14 @@ public struct RunOptions: Sendable {
     public var sequential = false
     public var trace = false
     public var log: (@Sendable (String) -> Void)?
-    public init(sequential: Bool = false, trace: Bool = false, log: (@Sendable (String) -> Void)? = nil) {
+    /// Called once, with the run's first failure, on the failing node's thread (a distributed run tells the other ranks).
+    public var onFailure: (@Sendable (RunFailure) -> Void)?
+    public init(sequential: Bool = false, trace: Bool = false, log: (@Sendable (String) -> Void)? = nil,
+                onFailure: (@Sendable (RunFailure) -> Void)? = nil) {
         self.sequential = sequential
         self.trace = trace
         self.log = log
+        self.onFailure = onFailure
     }
 }
 
@@ -69,7 +76,8 @@ public final class GraphRun: @unchecked Sendable {
     var tracing: Bool { options.trace }
 
     /// Creates every node instance; a node whose init throws fails the run before anything starts.
-    public init(graph: CompiledGraph, options: RunOptions = RunOptions()) throws {
+    /// `instances` are nodes already made, by node index (the send and receive sides of edges between ranks).
+    public init(graph: CompiledGraph, options: RunOptions = RunOptions(), instances: [Int: any Node] = [:]) throws {
         MallocArenas.apply()
         self.graph = graph
         self.options = options
@@ -82,7 +90,7 @@ public final class GraphRun: @unchecked Sendable {
             let threads = options.sequential && c.contract.compute == .heavy ? cores : c.threads
             let context = NodeContext(id: c.id, params: c.params, threads: threads, baseDirectory: c.baseDirectory)
             do {
-                let node = try c.registration.nodeType.init(context: context)
+                let node = try instances[c.index] ?? c.registration.nodeType.init(context: context)
                 runners.append(NodeRunner(compiled: c, node: node, run: self))
             } catch {
                 throw RunFailure(nodeId: c.id, nodeType: c.contract.type, location: c.location,
@@ -154,15 +162,23 @@ public final class GraphRun: @unchecked Sendable {
     }
 
     func fail(_ runner: NodeRunner, _ error: Error) {
-        state.withLock {
-            if failure == nil {
-                failure = RunFailure(nodeId: runner.compiled.id, nodeType: runner.compiled.contract.type,
-                                     location: runner.compiled.location, message: "\(error)",
-                                     origin: runner.compiled.registration.origin)
-            }
+        let first: RunFailure? = state.withLock {
+            guard failure == nil else { return nil }
+            failure = RunFailure(nodeId: runner.compiled.id, nodeType: runner.compiled.contract.type,
+                                 location: runner.compiled.location, message: "\(error)",
+                                 origin: runner.compiled.registration.origin)
+            return failure
         }
         stopping.store(true, ordering: .releasing)
         log("[\(runner.compiled.id)] error: \(error)")
+        if let first { options.onFailure?(first) }
+    }
+
+    /// A node failed outside this process (another MPI rank): stop as for a failure here, and report that one.
+    public func failElsewhere(_ remote: RunFailure) {
+        state.withLock { if failure == nil { failure = remote } }
+        stopping.store(true, ordering: .releasing)
+        log("rank \(remote.rank.map(String.init) ?? "?"): node '\(remote.nodeId)' failed; stopping")
     }
 
     /// SIGINT: sources stop, queued work drains, sinks finalize.

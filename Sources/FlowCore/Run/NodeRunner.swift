@@ -35,6 +35,8 @@ final class NodeRunner: NodeIO, @unchecked Sendable {
     /// Output taps by port (`GraphRun.tap`); set before the run starts, read only after.
     var taps: [String: [TapHandler]] = [:]
     private var startedAt: UInt64 = 0
+    /// Time inside a call that was really waiting for input (a receive node waiting on another rank).
+    private var idleInCallNanos: UInt64 = 0
 
     init(compiled: CompiledNode, node: any Node, run: GraphRun) {
         self.compiled = compiled
@@ -243,6 +245,7 @@ final class NodeRunner: NodeIO, @unchecked Sendable {
     private func timed(_ name: @autoclosure () -> String, _ body: () throws -> Void) {
         let t0 = monotonicNanos()
         let blockedBefore = stats.blockedOnOutputNanos
+        let idleBefore = idleInCallNanos
         do {
             try body()
         } catch is Cancellation {
@@ -252,7 +255,7 @@ final class NodeRunner: NodeIO, @unchecked Sendable {
             endRequested = true
         }
         let t1 = monotonicNanos()
-        let blocked = stats.blockedOnOutputNanos - blockedBefore
+        let blocked = stats.blockedOnOutputNanos - blockedBefore + (idleInCallNanos - idleBefore)
         stats.busyNanos += (t1 - t0) - min(t1 - t0, blocked)
         busyLive.add((t1 - t0) - min(t1 - t0, blocked), ordering: .relaxed)
         if run.tracing { spans.append(TraceSpan(name: name(), start: t0, duration: t1 - t0)) }
@@ -266,7 +269,9 @@ final class NodeRunner: NodeIO, @unchecked Sendable {
 
     /// Sources: produce until done, the graph stops, or the node ends its stream.
     func runSource() {
-        while !finished && !endRequested && !isStopping {
+        // A source fed from another rank keeps going when the graph stops: its producer drains too, and ends it.
+        let drains = node is DrainingSource
+        while !finished && !endRequested && (drains || !isStopping) {
             var result = Production.done
             timed("produce") { result = try node.produce(self) }
             if run.sequential { run.drainFeedback() }
@@ -303,6 +308,15 @@ final class NodeRunner: NodeIO, @unchecked Sendable {
 
     var isFinished: Bool { finished }
 
+    /// A call into the node waited this long on another rank for room downstream (credits): blocked on output.
+    func noteBlockedOnOutput(_ nanos: UInt64) {
+        stats.blockedOnOutputNanos += nanos
+        blockedLive.add(nanos, ordering: .relaxed)
+    }
+
+    /// A call into the node waited this long for input from another rank: not busy.
+    func noteWaitingForInput(_ nanos: UInt64) { idleInCallNanos += nanos }
+
     /// Used on a hard stop to wake producers blocked on this node.
     func wakeAll() {
         inbox.lock()
@@ -310,3 +324,7 @@ final class NodeRunner: NodeIO, @unchecked Sendable {
         inbox.unlock()
     }
 }
+
+/// A source that is really the end of an edge from elsewhere (another MPI rank): when the graph stops it keeps
+/// producing what still arrives until its producer ends the stream, so nothing upstream waits on it forever.
+protocol DrainingSource: AnyObject {}
