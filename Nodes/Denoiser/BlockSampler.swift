@@ -9,6 +9,10 @@ struct BlockSampler: Sendable {
     let blockFrames: Int
     /// Classifier-free guidance; nil: the conditional prediction alone.
     var guidance: Guidance? = nil
+    /// Guidance's conditional and unconditional predictions as one batched call (twice the rows per GEMM); false:
+    /// two calls, as the layer-split denoiser makes them on two ranks. Each call computes the same, but GEMMs of
+    /// other row counts may round differently, so the two settings agree to f32 rounding, not bit for bit.
+    var batchesGuidance = true
     /// Absolute RoPE positions (cached keys rotated), or slots in a position-free cache.
     var positionMode: PositionMode = .absolute
 
@@ -102,7 +106,7 @@ struct BlockSampler: Sendable {
         for (i, sigma) in sigmas.enumerated() {
             let t = [Float](repeating: FlowSchedule.timestep(sigma), count: count * f)
             var v: Tensor
-            if let g = guidance {
+            if let g = guidance, batchesGuidance {
                 // Conditional and unconditional predictions in one call: twice the rows for every GEMM.
                 let both = model.forward(Tensor.concatenate([x, x], dim: 0), timesteps: t + t, positions: positions + positions,
                                          rotaryPositions: rotary + rotary, texts: Array(repeating: text, count: count)
@@ -114,6 +118,11 @@ struct BlockSampler: Sendable {
                 v = Self.mix(vu, 1 - g.scale, v, g.scale)                 // vu + s * (v - vu)
             } else {
                 v = model.forward(x, timesteps: t, positions: positions, rotaryPositions: rotary, text: text, prefixes: prefixes).velocity
+                if let g = guidance {
+                    let vu = model.forward(x, timesteps: t, positions: positions, rotaryPositions: rotary, text: g.unconditional,
+                                           prefixes: prefixes).velocity
+                    v = Self.mix(vu, 1 - g.scale, v, g.scale)
+                }
             }
             if firstVelocity == nil { firstVelocity = v }
             x0 = Self.axpy(x, v, -sigma)                                  // x0 = x - sigma * v

@@ -32,7 +32,9 @@ public final class DenoiserBlockNode: Node {
             ParamSpec("steps", .list(.int), default: .list([]), range: 1...1000, doc: "timesteps, e.g. [1000, 750, 500, 250]; empty: the model's"),
             ParamSpec("shift", .float, default: .float(0), range: 0...100, doc: "timestep shift; 0: the model's (5)"),
             ParamSpec("guidance", .float, default: .float(0), range: 0...30,
-                      doc: "classifier-free guidance scale (1: off, costs a second model call per step); 0: the model's (config.json sampler.guidance)"),
+                      doc: "classifier-free guidance scale (1: off, costs a second model call's rows per step); 0: the model's (config.json sampler.guidance)"),
+            ParamSpec("guidance_calls", .choice(["batched", "separate"]), default: .string("batched"),
+                      doc: "batched: guidance's conditional and unconditional predictions in one model call; separate: two calls, as a denoiser split by layers makes them (then the two give the same bits)"),
             ParamSpec("seed", .int, default: .int(0), doc: "noise seed: the same seed and graph give the same frames"),
             ParamSpec("start", .choice(["noise", "latents"]), default: .string("noise"),
                       doc: "noise: text-to-video from pure noise; latents: video-to-video, each block re-noised from `source` to its start timestep, then the schedule's remaining steps"),
@@ -115,11 +117,13 @@ public final class DenoiserBlockNode: Node {
         let steps = context.params.ints("steps")
         let shift = context.params.double("shift")
         let guidance = context.params.double("guidance")
-        sampler = BlockSampler(model: model,
+        var sampler = BlockSampler(model: model,
                                schedule: FlowSchedule(steps: steps.isEmpty ? defaults.steps : steps, shift: shift > 0 ? shift : defaults.shift),
                                blockFrames: defaults.blockFrames,
                                guidance: try BlockSampler.Guidance(model: model, scale: guidance > 0 ? guidance : defaults.guidance),
                                positionMode: PositionMode(rawValue: context.params.string("positions")) ?? .absolute)
+        sampler.batchesGuidance = context.params.string("guidance_calls") == "batched"
+        self.sampler = sampler
         noise = SeededNoise(seed: UInt64(bitPattern: Int64(context.params.int("seed"))))
         let videoFramesPerLatent = 4
         framesPerBlock = defaults.blockFrames * videoFramesPerLatent

@@ -13,7 +13,8 @@ import Synchronization
 final class LayerSplitGraphTests: XCTestCase {
     private func graph(split: Bool) -> String {
         let model = MPIHarness.repo.appendingPathComponent("Models/world-tiny").path
-        let splitParams = split ? "\n    layers: [0, 2]" : ""
+        // The split makes guidance's two calls separately; the whole denoiser does the same when told to.
+        let splitParams = split ? "\n    layers: [0, 2]" : "\n    guidance_calls: separate"
         let behind = split ? ", behind: { from: tail.replies, feedback: true }" : ""
         let tail = split ? "\n  tail: { type: denoiser.layers, rank: 1, model: \(model), layers: [2, 6], inputs: { calls: denoise.ahead } }" : ""
         return """

@@ -20,12 +20,16 @@ final class MPIRunTests: XCTestCase {
         let frames = try MPIHarness.decodedFrames(dir.file("mpi.mp4"))
         XCTAssertEqual(frames.count, 24 * 64 * 64 * 3, "24 frames of 64x64 RGB")
         XCTAssertEqual(frames, try MPIHarness.decodedFrames(dir.file("one.mp4")), "mpirun -np 3 and one process differ")
-        // Against longlive.yaml when both give their heavy nodes the same thread budget (cores shared by 3 heavy
-        // nodes there, 4 here): sgemm's rounding follows OpenBLAS's thread count, the split's does not differ otherwise.
-        let cores = ProcessInfo.processInfo.activeProcessorCount
-        if max(1, cores / 3) == max(1, cores / 4) {
-            XCTAssertEqual(frames, try MPIHarness.decodedFrames(dir.file("plain.mp4")), "longlive-mpi.yaml and longlive.yaml differ")
-        }
+        // Against longlive.yaml: the same model and noise, but longlive.yaml batches guidance's two calls into one (the
+        // split makes them on two ranks; `guidance_calls: separate` would match it bit for bit, LayerSplitGraphTests),
+        // and a GEMM over other row counts rounds differently, which 4 guided steps per block amplify in a few pixels.
+        // So the videos agree to rounding: PSNR >= 35 dB (measured about 50; a wrong layer or a lost call gives < 20).
+        let plainFrames = try MPIHarness.decodedFrames(dir.file("plain.mp4"))
+        XCTAssertEqual(plainFrames.count, frames.count)
+        let squared = zip(frames, plainFrames).reduce(0.0) { $0 + pow(Double(Int($1.0) - Int($1.1)), 2) } / Double(max(frames.count, 1))
+        let psnr = squared == 0 ? Double.infinity : 10 * log10(255 * 255 / squared)
+        print(String(format: "longlive-mpi.yaml vs longlive.yaml: PSNR %.1f dB", psnr))
+        XCTAssertGreaterThanOrEqual(psnr, 35, "longlive-mpi.yaml and longlive.yaml differ beyond rounding")
     }
 
     /// A fast producer on rank 0 and a slow consumer (10 ms a packet) on rank 1: the producer never has more packets in flight than
