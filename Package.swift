@@ -26,6 +26,8 @@ let package = Package(
         .systemLibrary(name: "CProtobufC", path: "Sources/CProtobufC", pkgConfig: "libprotobuf-c",
                        providers: [.apt(["libprotobuf-c-dev"])]),
         .target(name: "FlowProtos", dependencies: ["CProtobufC"], path: "Sources/FlowProtos"),
+        // Length-delimited record files and the protobuf-c bridge any schema's records use.
+        .target(name: "FlowRecords", dependencies: ["CProtobufC"], path: "Sources/FlowRecords"),
 
         .target(name: "UtilityNodes", dependencies: [flowKit], path: "Nodes/Utility"),
         .target(name: "TextEncoderNodes", dependencies: [flowKit], path: "Nodes/TextEncoder"),
@@ -37,6 +39,8 @@ let package = Package(
         .target(name: "RewardNodes", dependencies: [flowKit], path: "Nodes/Reward"),
         .target(name: "SearchNodes", dependencies: [flowKit], path: "Nodes/Search"),
         .target(name: "MemoryNodes", dependencies: [flowKit], path: "Nodes/Memory"),
+        // GRPO rollout records: the one family that writes protobuf (Schemas/rollout.proto) besides FlowKit.
+        .target(name: "RolloutNodes", dependencies: [flowKit, "FlowRecords", "FlowProtos"], path: "Nodes/Rollout"),
 
         .target(name: "FlowCore", dependencies: [
             flowKit,
@@ -46,7 +50,7 @@ let package = Package(
         .target(name: "BuiltinNodes", dependencies: [
             flowKit, "UtilityNodes", "VideoNodes", "TextEncoderNodes",
             "VAENodes", "DenoiserNodes", "CacheNodes", "InteractiveNodes", "RewardNodes",
-            "SearchNodes", "MemoryNodes",
+            "SearchNodes", "MemoryNodes", "RolloutNodes",
         ], path: "Sources/BuiltinNodes"),
         // `--serve`: the live preview server and its page (embedded in the binary); `flowrun report`: trace to SVG.
         .target(name: "FlowPreview", dependencies: [
@@ -102,6 +106,9 @@ let package = Package(
         .testTarget(name: "RewardTests", dependencies: ["RewardNodes", flowKit, "FlowTestSupport"],
                     path: "Tests/RewardTests"),
         .testTarget(name: "SearchTests", dependencies: ["SearchNodes", flowKit, "FlowTestSupport"], path: "Tests/SearchTests"),
+        .testTarget(name: "FlowRecordsTests", dependencies: ["FlowRecords", "FlowTestSupport"], path: "Tests/FlowRecordsTests"),
+        .testTarget(name: "RolloutTests", dependencies: ["RolloutNodes", "DenoiserNodes", "FlowRecords", "FlowCore", "BuiltinNodes", flowKit, "FlowTestSupport"],
+                    path: "Tests/RolloutTests"),
         .testTarget(name: "MemoryTests", dependencies: ["MemoryNodes", flowKit, "FlowTestSupport"], path: "Tests/MemoryTests"),
         .testTarget(name: "PreviewTests", dependencies: ["FlowPreview", "FlowReport"], path: "Tests/PreviewTests"),
         .testTarget(name: "LongLiveTests", dependencies: ["VAENodes", "DenoiserNodes", "CacheNodes", "InteractiveNodes",

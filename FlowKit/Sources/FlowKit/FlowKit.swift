@@ -4,12 +4,12 @@
 /// The version of the node-author API. A plugin reports the version it was compiled against and the
 /// host refuses a plugin whose major.minor differs from its own.
 public enum FlowKitABI {
-    public static let version = "1.4.0"
+    public static let version = "1.5.0"
 
     /// Emitted into the client at compile time, so a plugin reports the FlowKit it was built with,
     /// not the one it happens to be loaded next to.
     @_alwaysEmitIntoClient
-    public static var builtAgainst: StaticString { "1.4.0" }
+    public static var builtAgainst: StaticString { "1.5.0" }
 
     /// The address of a value inside this copy of FlowKit. Host and plugin compare theirs: different
     /// addresses mean the plugin carries its own (static) FlowKit, whose registry and types the host
