@@ -35,7 +35,6 @@ Seeds: rollout prompts and noise seeds are 70,000,000 + 1000 * iteration + promp
 from __future__ import annotations
 
 import argparse
-import copy
 import json
 import math
 import os
@@ -192,7 +191,9 @@ def rollout(a, it: int, model_dir: str, run_dir: str) -> list[dict]:
     return runs
 
 
-def train(a, it: int, runs: list[dict], model, ref, null, rollout_models: dict) -> dict:
+def train(a, it: int, runs: list[dict], model, old, ref, null, rollout_models: dict) -> dict:
+    """Updates `model` (the F32 learner) in place on the iteration's rollouts; `old` is what flowrun ran (the F16
+    export the rollouts came from): the ratio's denominator and the check against the recorded log-probabilities."""
     batches = []
     for r in runs:
         # The history's K/V come from the weights that drew the rollouts (the drafter's for an explorer's file).
@@ -201,7 +202,7 @@ def train(a, it: int, runs: list[dict], model, ref, null, rollout_models: dict) 
     gap = []
     with torch.no_grad():
         for b in batches:
-            x0_old = b.x0(model, null)
+            x0_old = b.x0(old, null)
             b.old_mean = b.log_prob(x0_old)
             b.ref_x0 = b.x0(ref, null)
             gap.append((b.log_prob(x0_old.double(), mean=False) - b.recorded).abs() / b.x[0].numel())
@@ -226,8 +227,8 @@ def train(a, it: int, runs: list[dict], model, ref, null, rollout_models: dict) 
             loss.backward()
             torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
             opt.step()
-            stats["loss"].append(float(loss))
-            stats["kl"].append(float(kl))
+            stats["loss"].append(loss.item())
+            stats["kl"].append(kl.item())
             stats["clipped"].append(float(((ratio - 1).abs() > a.clip).float().mean()))
             stats["ratio_dev"].append(float((ratio - 1).abs().mean()))
     model.eval()
@@ -293,26 +294,29 @@ def main(argv=None):
     for p in ref.parameters():
         p.requires_grad_(False)
     drafter = load_denoiser(a.model, "drafter")[0].eval() if a.explorer == "drafter" else None
-    model_dir = a.model
+    # The learner stays F32 across iterations (an F16 round trip would lose updates smaller than F16's step);
+    # each iteration's rollouts come from its F16 export, which is also the ratio's old policy.
+    learner = load_denoiser(a.model)[0]
+    model_dir = os.path.abspath(a.model)
+    a.export = os.path.abspath(a.export)
     log = dict(args=vars(a), iterations=[])
     for it in range(a.iterations):
         print(f"iteration {it}: rollouts with {model_dir}", flush=True)
-        run_dir = os.path.join(a.out, f"iter-{it:02d}")
+        run_dir = os.path.abspath(os.path.join(a.out, f"iter-{it:02d}"))   # flowrun resolves relative paths against the graph
         os.makedirs(run_dir, exist_ok=True)
         t0 = time.time()
         runs = rollout(a, it, model_dir, run_dir)
         t_roll = time.time() - t0
         # The learner as flowrun ran it: the F16 weights of the folder just rolled out.
-        model = load_denoiser(model_dir)[0]
-        model.eval()
+        old = load_denoiser(model_dir)[0].eval()
         t0 = time.time()
-        tr = train(a, it, runs, model, ref, null, {"denoiser": model_copy(model), "drafter": drafter})
+        tr = train(a, it, runs, learner, old, ref, null, {"denoiser": old, "drafter": drafter})
         t_train = time.time() - t0
         rewards = [float(r.reward) for run in runs for g in rr.read_rollouts(run["path"])[1] for r in g.rollouts]
         note = dict(iteration=it + 1, start=os.path.relpath(a.model, common.REPO), branching=a.branching, explorer=a.explorer,
                     group=a.group, prompts_per_iteration=a.prompts, frames=a.frames, lr=a.lr, beta=a.beta, clip=a.clip,
                     rollout_seeds=f"{ROLLOUT_SEED0}+1000*iteration+prompt")
-        export_model(model, model_dir, a.export, note)
+        export_model(learner, model_dir, a.export, note)
         entry = dict(iteration=it, model=model_dir, rollout_s=round(t_roll, 1), train_s=round(t_train, 1),
                      rollout_reward_mean=float(np.mean(rewards)), runs=runs, train=tr)
         log["iterations"].append(entry)
@@ -323,9 +327,6 @@ def main(argv=None):
             json.dump(log, f, indent=1)
     print(f"done: {a.iterations} iteration(s); model {a.export}; log {os.path.join(a.out, 'log.json')}")
 
-
-def model_copy(m):
-    return copy.deepcopy(m).eval()
 
 
 if __name__ == "__main__":

@@ -14,7 +14,7 @@ final class RecordFileTests: XCTestCase {
             XCTAssertEqual(bytes.withUnsafeBytes { Varint.decode($0, at: 0) }, .value(v, bytes: bytes.count), "\(v)")
         }
         XCTAssertEqual(Varint.encode(UInt64.max).count, 10)
-        XCTAssertEqual([0x80, 0x80].withUnsafeBytes { Varint.decode($0, at: 0) }, .truncated)
+        XCTAssertEqual(([0x80, 0x80] as [UInt8]).withUnsafeBytes { Varint.decode($0, at: 0) }, .truncated)
         XCTAssertEqual([UInt8](repeating: 0xFF, count: 11).withUnsafeBytes { Varint.decode($0, at: 0) }, .overlong)
         XCTAssertEqual(([UInt8](repeating: 0xFF, count: 9) + [0x02]).withUnsafeBytes { Varint.decode($0, at: 0) }, .overlong,
                        "a 10th byte above 1 overflows 64 bits")
@@ -37,7 +37,8 @@ final class RecordFileTests: XCTestCase {
 
     func testTruncatedFileNamesTheRecordAndItsOffset() throws {
         let file = frame([[1, 2, 3], [UInt8](repeating: 5, count: 200)])
-        // Cut inside the second record's body: record 1 starts at byte 4 (1 prefix byte + 3 body bytes).
+        // Cut inside the second record's body: record 1 starts at byte 4 (1 prefix byte + 3 body bytes); its
+        // 2-byte prefix leaves 206 - 10 - 6 = 190 bytes of the 200 it claims.
         var reader = RecordReader(bytes: Array(file.prefix(file.count - 10)), path: "cut.bin")
         XCTAssertEqual(try reader.nextRecord().map { Array($0.bytes) }, [1, 2, 3])
         XCTAssertThrowsError(try reader.nextRecord()) { error in
@@ -46,7 +47,7 @@ final class RecordFileTests: XCTestCase {
             XCTAssertEqual(e.record, 1)
             XCTAssertEqual(e.offset, 4)
             XCTAssertTrue(e.description.hasPrefix("cut.bin: record 1 at byte 4: "), e.description)
-            XCTAssertTrue(e.description.contains("claims 200 bytes but the file has 188"), e.description)
+            XCTAssertTrue(e.description.contains("claims 200 bytes but the file has 190"), e.description)
         }
         XCTAssertNil(try reader.nextRecord(), "after the damage the reader ends")
         // Cut inside the second record's two-byte length prefix.

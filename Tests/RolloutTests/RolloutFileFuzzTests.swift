@@ -1,6 +1,6 @@
 import XCTest
 import FlowKit
-import FlowRecords
+@testable import FlowRecords
 import FlowTestSupport
 @testable import RolloutNodes
 
