@@ -229,8 +229,8 @@ def train(a, it: int, runs: list[dict], model, old, ref, null, rollout_models: d
             opt.step()
             stats["loss"].append(loss.item())
             stats["kl"].append(kl.item())
-            stats["clipped"].append(float(((ratio - 1).abs() > a.clip).float().mean()))
-            stats["ratio_dev"].append(float((ratio - 1).abs().mean()))
+            stats["clipped"].append(float(((ratio.detach() - 1).abs() > a.clip).float().mean()))
+            stats["ratio_dev"].append(float((ratio.detach() - 1).abs().mean()))
     model.eval()
     return dict(groups=len(batches), transitions=int(sum(len(b.advantage) for b in batches)),
                 updates=len(stats["loss"]), loss=float(np.mean(stats["loss"])) if stats["loss"] else None,

@@ -59,6 +59,7 @@ def main(argv=None):
     ap.add_argument("--jobs", type=int, default=1)
     ap.add_argument("--work", default=os.path.join(REPO, "out", "grpo_eval"))
     ap.add_argument("--out", default=None)
+    ap.add_argument("--card", default=None, help="write the model card's GRPO section (markdown) here, e.g. Models/world-tiny/grpo.md")
     a = ap.parse_args(argv)
     os.makedirs(a.work, exist_ok=True)
     results = [evaluate(m, a) for m in a.models]
@@ -72,6 +73,40 @@ def main(argv=None):
     if a.out:
         with open(a.out, "w") as f:
             json.dump(dict(args=vars(a), results=results), f, indent=1)
+    if a.card:
+        with open(a.card, "w") as f:
+            f.write(card_section(results, a))
+
+
+def training_note(model: str) -> str:
+    """What Training/grpo.py wrote into the folder's config.json (denoiser.grpo), in words."""
+    with open(os.path.join(model, "config.json")) as f:
+        g = json.load(f)["denoiser"].get("grpo")
+    if not g:
+        return "starting weights"
+    explorer = "S2L-PO (drafter rollouts first)" if g["explorer"] == "drafter" else "own rollouts"
+    return (f"GRPO, {g['iteration']} iteration(s), {g['branching']} branches, {explorer}; {g['prompts_per_iteration']} prompts "
+            f"x {g['frames']} frames x G {g['group']} a iteration, lr {g['lr']}, beta {g['beta']}")
+
+
+def card_section(results: list[dict], a) -> str:
+    """The model card's GRPO section (Training/model_card.py appends grpo.md next to the card)."""
+    pct = lambda x: "-" if x is None else f"{100 * x:.1f}%"  # noqa: E731
+    rows = [f"| {r['model']} | {training_note(os.path.join(REPO, r['model']))} | {r['reward']:.4f} | {pct(r['single_all'])} | "
+            f"{pct(r['switch_within_block'])} | {pct(r['single_colour'])} | {pct(r['single_motion'])} |" for r in results]
+    return "\n".join([
+        "## GRPO on flowrun rollouts (issue 18)",
+        "",
+        f"Measured by Training/grpo_eval.py through flowrun on {a.n} scripts from {a.seed0:,} ({a.seconds:g} s each, prompt "
+        "switches and two-object scenes as in eval_flowrun.py), seeds never used for rollouts (Training/grpo.py: "
+        "70,000,000+). Reward: reward.scorer's mean block probability; analyzer: single-object windows. Method and "
+        "commands: Training/README.md \"GRPO\".",
+        "",
+        "| model | training | reward | all-correct | switch within one block | colour | motion |",
+        "|---|---|---|---|---|---|---|",
+        *rows,
+        "",
+    ])
 
 
 if __name__ == "__main__":

@@ -1,3 +1,4 @@
+import Foundation
 import XCTest
 import FlowKit
 @testable import FlowRecords
@@ -29,6 +30,17 @@ final class RolloutFileFuzzTests: XCTestCase {
         let file = try RolloutFile.read(bytes: Self.validFile())
         XCTAssertEqual(file.groups.count, 2)
         XCTAssertEqual(file.groups[1].rollouts[1].states.shape, [4, 3, 2, 2, 2])
+    }
+
+    /// Training/tests/fixtures/rollouts-swift.pb is this file, byte for byte, so the Python reader's test
+    /// (Training/tests/test_rollout_records.py) reads what Swift writes. FLOWRUN_WRITE_FIXTURES=1 rewrites it.
+    func testTheCommittedFixtureIsWhatSwiftWrites() throws {
+        let path = Repository.root.appendingPathComponent("Training/tests/fixtures/rollouts-swift.pb").path
+        if ProcessInfo.processInfo.environment["FLOWRUN_WRITE_FIXTURES"] == "1" {
+            try Data(Self.validFile()).write(to: URL(fileURLWithPath: path))
+        }
+        let committed = try XCTUnwrap(FileManager.default.contents(atPath: path), "missing \(path)")
+        XCTAssertEqual([UInt8](committed), Self.validFile())
     }
 
     func testSchemaViolationsAreNamed() throws {

@@ -66,6 +66,25 @@ class RolloutRecordTests(unittest.TestCase):
             expected = -0.5 * np.sum(eps[k].astype(np.float64) ** 2) - d * np.log(SIGMAS[k + 1]) - 0.5 * d * np.log(2 * np.pi)
             self.assertAlmostEqual(r.log_probs[k], expected, delta=1e-3 * abs(expected) * 1e-2)
 
+    def test_reads_what_swift_writes(self):
+        """fixtures/rollouts-swift.pb is RolloutFileFuzzTests.validFile(), written by Swift's protobuf-c encoder
+        (RolloutTests checks the bytes): two groups of two rollouts, tensors [4, 3, 2, 2, 2]."""
+        header, groups = rr.read_rollouts(os.path.join(os.path.dirname(os.path.abspath(__file__)), "fixtures", "rollouts-swift.pb"))
+        self.assertEqual((header.graph, header.weights, header.group_size, header.block_frames), ("g", "denoiser", 2, 3))
+        self.assertAlmostEqual(header.guidance, 4.0)
+        self.assertEqual([g.block for g in groups], [0, 1])
+        self.assertEqual(groups[0].text_states.shape, (2, 4))
+        self.assertTrue(np.all(groups[0].text_states == 0.5))
+        for g in groups:
+            self.assertEqual([r.kept for r in g.rollouts], [True, False])
+            self.assertEqual([r.advantage for r in g.rollouts], [-1.0, 1.0])
+            self.assertEqual(g.rollouts[0].visible_positions, [] if g.block == 0 else [0, 1, 2])
+            for r in g.rollouts:
+                self.assertEqual(r.states.shape, (4, 3, 2, 2, 2))
+                for k, lp in enumerate(r.log_probs):
+                    # Swift's log-probability of each step, recomputed here from the states and predictions it recorded.
+                    self.assertAlmostEqual(lp, rr.transition_log_prob(r.states[k + 1], r.predictions[k], r.sigmas[k + 1]), delta=1e-4)
+
     def test_truncation_names_record_and_offset(self):
         make_file(self.path)
         with open(self.path, "rb") as f:
