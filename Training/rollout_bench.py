@@ -2,7 +2,9 @@
 (Training/rollout_peer.py), measured side by side in one run, interleaved, medians of --reps.
 
 Start-up (process start, model loading, text encoding) is taken out the same way for both: each side runs a short
-and a long clip, and the rate is the extra rollouts of the long clip over its extra seconds. flowrun runs as a user
+and a long clip, and the rate is the extra rollouts of the long clip over its extra seconds. On a machine shared with
+other jobs wall seconds are noisy, so rates per CPU second (the flowrun process's user + system time; the torch
+loop's process time) are printed too. flowrun runs as a user
 runs it (its scheduler, every core); torch gets --threads (default: every core).
 
     nice -n 5 python3 Training/rollout_bench.py --group 4 --short 24 --long 72 --reps 3
@@ -13,6 +15,7 @@ import argparse
 import json
 import os
 import platform
+import resource
 import statistics
 import subprocess
 import tempfile
@@ -25,15 +28,24 @@ import grpo
 import rollout_peer
 
 
-def flowrun_seconds(a, frames: int, out: str) -> float:
+def flowrun_seconds(a, frames: int, out: str) -> tuple[float, float]:
+    """(wall seconds, CPU seconds of the process)."""
     cmd = [a.flowrun, grpo.GRAPH, "--set", f"model={a.model}", "--set", f"prompt={a.prompt}", "--set", f"group={a.group}",
            "--set", f"frames={frames}", "--set", f"seed={a.seed}", "--set", f"out={out}", "--set", f"video={out}.mp4"]
+    r0 = resource.getrusage(resource.RUSAGE_CHILDREN)
     t0 = time.perf_counter()
     p = subprocess.run(cmd, capture_output=True, text=True)
     wall = time.perf_counter() - t0
+    r1 = resource.getrusage(resource.RUSAGE_CHILDREN)
     if p.returncode != 0:
         raise SystemExit(f"flowrun failed: {p.stderr[-2000:]}")
-    return wall
+    return wall, (r1.ru_utime - r0.ru_utime) + (r1.ru_stime - r0.ru_stime)
+
+
+def peer_seconds(peer, a, states, frames: int, out: str) -> tuple[float, float]:
+    c0, t0 = time.process_time(), time.perf_counter()
+    peer.run(a.prompt, states, frames, a.group, a.seed, out)
+    return time.perf_counter() - t0, time.process_time() - c0
 
 
 def main():
@@ -52,24 +64,24 @@ def main():
     states = textenc.TextEncoder().encode(a.prompt)
     peer = rollout_peer.Peer(a.model, a.threads)
     extra = ((a.long + 11) // 12 - (a.short + 11) // 12) * a.group
-    fl, py = [], []
+    fl, py, fl_cpu, py_cpu = [], [], [], []
     with tempfile.TemporaryDirectory() as d:
         out = os.path.join(d, "r.pb")
         for rep in range(a.reps):
-            f_short, f_long = flowrun_seconds(a, a.short, out), flowrun_seconds(a, a.long, out)
-            t0 = time.perf_counter()
-            peer.run(a.prompt, states, a.short, a.group, a.seed, out)
-            p_short = time.perf_counter() - t0
-            t0 = time.perf_counter()
-            peer.run(a.prompt, states, a.long, a.group, a.seed, out)
-            p_long = time.perf_counter() - t0
-            fl.append(extra / max(f_long - f_short, 1e-9))
-            py.append(extra / max(p_long - p_short, 1e-9))
-            print(f"rep {rep}: flowrun {f_short:.2f} s / {a.short} frames, {f_long:.2f} s / {a.long} frames -> {fl[-1]:.2f} rollouts/s; "
-                  f"torch loop {p_short:.2f} s, {p_long:.2f} s -> {py[-1]:.2f} rollouts/s", flush=True)
+            (fs, fsc), (flg, flc) = flowrun_seconds(a, a.short, out), flowrun_seconds(a, a.long, out)
+            (ps, psc), (plg, plc) = peer_seconds(peer, a, states, a.short, out), peer_seconds(peer, a, states, a.long, out)
+            fl.append(extra / max(flg - fs, 1e-9))
+            py.append(extra / max(plg - ps, 1e-9))
+            fl_cpu.append(extra / max(flc - fsc, 1e-9))
+            py_cpu.append(extra / max(plc - psc, 1e-9))
+            print(f"rep {rep}: flowrun {fs:.2f} s / {a.short} frames, {flg:.2f} s / {a.long} frames -> {fl[-1]:.2f} rollouts/s "
+                  f"({fl_cpu[-1]:.2f} per CPU second); torch loop {ps:.2f} s, {plg:.2f} s -> {py[-1]:.2f} rollouts/s "
+                  f"({py_cpu[-1]:.2f} per CPU second); load {os.getloadavg()[0]:.1f}", flush=True)
     f, p = statistics.median(fl), statistics.median(py)
+    fc, pc = statistics.median(fl_cpu), statistics.median(py_cpu)
     print(json.dumps(dict(group=a.group, short=a.short, long=a.long, reps=a.reps, flowrun_rollouts_per_s=round(f, 3),
-                          torch_rollouts_per_s=round(p, 3), ratio=round(f / p, 3), cores=os.cpu_count(), torch=torch.__version__,
+                          torch_rollouts_per_s=round(p, 3), ratio=round(f / p, 3), flowrun_rollouts_per_cpu_s=round(fc, 3),
+                          torch_rollouts_per_cpu_s=round(pc, 3), cpu_ratio=round(fc / pc, 3), cores=os.cpu_count(), torch=torch.__version__,
                           torch_threads=a.threads, machine=platform.processor() or platform.machine(),
                           load_avg=os.getloadavg())))
 
