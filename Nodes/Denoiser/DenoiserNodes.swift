@@ -16,7 +16,9 @@ import FlowKit
 ///   (prompts as the denoiser applies them), `PooledText.swift` (v2's sentence-vector conditioning),
 ///   `FlowSchedule.swift`, `TimestepEmbedding.swift`, `RotaryTable.swift`, `TokenOps.swift`, `LayerKV.swift`,
 ///   `SeededNoise.swift`; `NoiseControllerNode.swift` +
-///   `MotionNoiseController.swift` + `VideoToVideoStart.swift` (video-to-video).
+///   `MotionNoiseController.swift` + `VideoToVideoStart.swift` (video-to-video); `BlockSearch.swift` +
+///   `DenoiserBlockNode+Search.swift` (search candidates), `SamplerTrace.swift` (GRPO: each candidate's sampler
+///   trajectory), `KVRouting.swift` (KVPO-style branches that route the history).
 /// - Shared layers it uses from FlowKit: `LatentNormalization`, `Linear`, the attention kernels.
 /// - Fixtures: `Tests/FlowTestSupport/LongLiveFixtures` (`python3 Training/make_longlive_fixtures.py`), golden streams of the
 ///   shipped weights in `Tests/ModelFixtures` (`python3 Training/export.py --fixtures`).
