@@ -33,9 +33,20 @@ def evaluate(model: str, a) -> dict:
             "--capture", "search:", "--model", model, "--flowrun", a.flowrun, "--n", str(a.n), "--seed0", str(a.seed0),
             "--seconds", str(a.seconds), "--jobs", str(a.jobs)]
     out = os.path.join(a.work, os.path.basename(os.path.abspath(model)) + ".json")
-    eval_flowrun.main(args + ["--out", out])
-    with open(out) as f:
-        doc = json.load(f)
+    doc = None
+    if a.reuse and os.path.exists(out):
+        with open(out) as f:
+            doc = json.load(f)
+        same = {k: doc["args"][k] for k in ("model", "n", "seed0", "seconds", "lib")} == \
+            dict(model=model, n=a.n, seed0=a.seed0, seconds=a.seconds, lib=lib)
+        if not same:
+            doc = None
+        else:
+            print(f"{model}: reusing {out}", flush=True)
+    if doc is None:
+        eval_flowrun.main(args + ["--out", out])
+        with open(out) as f:
+            doc = json.load(f)
     rewards = []
     for run in doc["runs"]:
         found = [float(m.group(1)) for line in run["captured"] for m in [REWARD.search(line)] if m]
@@ -59,6 +70,7 @@ def main(argv=None):
     ap.add_argument("--jobs", type=int, default=1)
     ap.add_argument("--work", default=os.path.join(REPO, "out", "grpo_eval"))
     ap.add_argument("--out", default=None)
+    ap.add_argument("--reuse", action="store_true", help="reuse a model's measurement in --work made with the same settings")
     ap.add_argument("--card", default=None, help="write the model card's GRPO section (markdown) here, e.g. Models/world-tiny/grpo.md")
     a = ap.parse_args(argv)
     os.makedirs(a.work, exist_ok=True)
