@@ -36,7 +36,8 @@ struct  Flowrun__RolloutFileHeader
   char *format;
   uint32_t version;
   /*
-   * The run: graph file, model folder, which DiT drew the rollouts ("denoiser" or "drafter"), noise seed.
+   * The run: the writer's node id in its graph, the model folder, which DiT drew the rollouts ("denoiser" or
+   * "drafter"), the noise seed.
    */
   char *graph;
   char *model;
