@@ -191,22 +191,25 @@ def rollout(a, it: int, model_dir: str, run_dir: str) -> list[dict]:
     return runs
 
 
-def train(a, it: int, runs: list[dict], model, old, ref, null, rollout_models: dict) -> dict:
+def train(a, it: int, runs: list[dict], model, old, ref, null) -> dict:
     """Updates `model` (the F32 learner) in place on the iteration's rollouts; `old` is what flowrun ran (the F16
     export the rollouts came from): the ratio's denominator and the check against the recorded log-probabilities."""
-    batches = []
+    batches, own = [], []
     for r in runs:
-        # The history's K/V come from the weights that drew the rollouts (the drafter's for an explorer's file).
-        _, bs = replay(r["path"], rollout_models[r["weights"]], null)
+        # The learner attends to its own K/V of the history, whoever drew the frames: the prefixes are rebuilt
+        # with `old` for the drafter's (S2L-PO explorer) files too.
+        _, bs = replay(r["path"], old, null)
         batches.extend(bs)
+        own.extend([r["weights"] == "denoiser"] * len(bs))
     gap = []
     with torch.no_grad():
-        for b in batches:
+        for b, mine in zip(batches, own):
             x0_old = b.x0(old, null)
             b.old_mean = b.log_prob(x0_old)
             b.ref_x0 = b.x0(ref, null)
-            gap.append((b.log_prob(x0_old.double(), mean=False) - b.recorded).abs() / b.x[0].numel())
-    gap = torch.cat(gap)
+            if mine:    # the drafter's recorded log-probabilities are the drafter's, not comparable
+                gap.append((b.log_prob(x0_old.double(), mean=False) - b.recorded).abs() / b.x[0].numel())
+    gap = torch.cat(gap) if gap else torch.zeros(1)
     opt = torch.optim.AdamW(model.parameters(), lr=a.lr, weight_decay=0.0)
     stats = dict(loss=[], kl=[], clipped=[], ratio_dev=[])
     rng = np.random.default_rng(it)
@@ -293,7 +296,6 @@ def main(argv=None):
     ref.eval()
     for p in ref.parameters():
         p.requires_grad_(False)
-    drafter = load_denoiser(a.model, "drafter")[0].eval() if a.explorer == "drafter" else None
     # The learner stays F32 across iterations (an F16 round trip would lose updates smaller than F16's step);
     # each iteration's rollouts come from its F16 export, which is also the ratio's old policy.
     learner = load_denoiser(a.model)[0]
@@ -310,7 +312,7 @@ def main(argv=None):
         # The learner as flowrun ran it: the F16 weights of the folder just rolled out.
         old = load_denoiser(model_dir)[0].eval()
         t0 = time.time()
-        tr = train(a, it, runs, learner, old, ref, null, {"denoiser": old, "drafter": drafter})
+        tr = train(a, it, runs, learner, old, ref, null)
         t_train = time.time() - t0
         rewards = [float(r.reward) for run in runs for g in rr.read_rollouts(run["path"])[1] for r in g.rollouts]
         note = dict(iteration=it + 1, start=os.path.relpath(a.model, common.REPO), branching=a.branching, explorer=a.explorer,
