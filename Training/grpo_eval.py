@@ -37,8 +37,8 @@ def evaluate(model: str, a) -> dict:
     if a.reuse and os.path.exists(out):
         with open(out) as f:
             doc = json.load(f)
-        same = {k: doc["args"][k] for k in ("model", "n", "seed0", "seconds", "lib")} == \
-            dict(model=model, n=a.n, seed0=a.seed0, seconds=a.seconds, lib=lib)
+        same = {k: doc["args"][k] for k in ("n", "seed0", "seconds", "lib")} == dict(n=a.n, seed0=a.seed0, seconds=a.seconds, lib=lib) \
+            and os.path.abspath(doc["args"]["model"]) == os.path.abspath(model)
         if not same:
             doc = None
         else:
