@@ -101,21 +101,35 @@ def training_note(model: str) -> str:
             f"x {g['frames']} frames x G {g['group']} a iteration, lr {g['lr']}, beta {g['beta']}")
 
 
+def paired(base: dict, r: dict) -> str:
+    """Mean difference of per-script rewards from the first model's, with its standard error (same scripts, same draws)."""
+    if r is base:
+        return "-"
+    d = [x - y for x, y in zip(r["rewards"], base["rewards"])]
+    mean = sum(d) / len(d)
+    se = (sum((x - mean) ** 2 for x in d) / (len(d) - 1) / len(d)) ** 0.5 if len(d) > 1 else float("nan")
+    return f"{mean:+.4f} +- {se:.4f}"
+
+
 def card_section(results: list[dict], a) -> str:
     """The model card's GRPO section (Training/model_card.py appends grpo.md next to the card)."""
     pct = lambda x: "-" if x is None else f"{100 * x:.1f}%"  # noqa: E731
-    rows = [f"| {r['model']} | {training_note(os.path.join(REPO, r['model']))} | {r['reward']:.4f} | {pct(r['single_all'])} | "
-            f"{pct(r['switch_within_block'])} | {pct(r['single_colour'])} | {pct(r['single_motion'])} |" for r in results]
+    rows = [f"| {r['model']} | {training_note(os.path.join(REPO, r['model']))} | {r['reward']:.4f} | {paired(results[0], r)} | "
+            f"{pct(r['single_all'])} | {pct(r['switch_within_block'])} | {pct(r['single_colour'])} | {pct(r['single_motion'])} |"
+            for r in results]
     return "\n".join([
         "## GRPO on flowrun rollouts (issue 18)",
         "",
         f"Measured by Training/grpo_eval.py through flowrun on {a.n} scripts from {a.seed0:,} ({a.seconds:g} s each, prompt "
         "switches and two-object scenes as in eval_flowrun.py), seeds never used for rollouts (Training/grpo.py: "
         "70,000,000+). Reward: reward.scorer's mean block probability; analyzer: single-object windows. Method and "
-        "commands: Training/README.md \"GRPO\".",
+        "commands: Training/README.md \"GRPO\". The analyzer columns rest on "
+        f"{results[0]['windows']} single-object windows and {results[0]['switches']} switches of these {a.n} scripts (one window is "
+        f"{100 / max(results[0]['windows'], 1):.1f} points, one switch {100 / max(results[0]['switches'], 1):.1f}): the reward column, "
+        f"{a.n} scripts x {eval_flowrun.clip_frames(a.seconds) // 12} blocks, is the one that separates runs.",
         "",
-        "| model | training | reward | all-correct | switch within one block | colour | motion |",
-        "|---|---|---|---|---|---|---|",
+        "| model | training | reward | reward - first row (paired over scripts, +- s.e.) | all-correct | switch within one block | colour | motion |",
+        "|---|---|---|---|---|---|---|---|",
         *rows,
         "",
     ])
