@@ -36,6 +36,8 @@ enum PayloadLayout {
             describe(RewardScores(firstFrame: 0, windowFrames: 4, promptGeneration: 0, logits: [0])),
             describe(Candidate(block: 0, index: 0, count: 1, parent: nil)),
             describe(BeamChoice(block: 0, kept: [Candidate(block: 0, index: 0, count: 1, parent: nil)], scores: [0])),
+            describe(SamplerTrajectory(block: 0, candidate: nil, sigmas: [1], states: [t], predictions: [t], visiblePositions: [],
+                                       guidance: 1, promptGeneration: 0, seed: 0, weights: "denoiser")),
             describe(ShapeBindings()),
             describe(PortSpec("p", Int.self)),
             cases(Prompt.Mode.self),
