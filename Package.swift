@@ -30,6 +30,8 @@ let package = Package(
         // the executables see it; FlowKit and plugins never need MPI.
         .systemLibrary(name: "CMPI", path: "Sources/CMPI", pkgConfig: "ompi-c", providers: [.apt(["libopenmpi-dev"])]),
         .target(name: "FlowMPI", dependencies: ["CMPI", "FlowCore"], path: "Sources/FlowMPI"),
+        // Length-delimited record files and the protobuf-c bridge any schema's records use.
+        .target(name: "FlowRecords", dependencies: ["CProtobufC"], path: "Sources/FlowRecords"),
 
         .target(name: "UtilityNodes", dependencies: [flowKit], path: "Nodes/Utility"),
         .target(name: "TextEncoderNodes", dependencies: [flowKit], path: "Nodes/TextEncoder"),
@@ -41,6 +43,8 @@ let package = Package(
         .target(name: "RewardNodes", dependencies: [flowKit], path: "Nodes/Reward"),
         .target(name: "SearchNodes", dependencies: [flowKit], path: "Nodes/Search"),
         .target(name: "MemoryNodes", dependencies: [flowKit], path: "Nodes/Memory"),
+        // GRPO rollout records: the one family that writes protobuf (Schemas/rollout.proto) besides FlowKit.
+        .target(name: "RolloutNodes", dependencies: [flowKit, "FlowRecords", "FlowProtos"], path: "Nodes/Rollout"),
 
         .target(name: "FlowCore", dependencies: [
             flowKit, "FlowProtos",
@@ -50,7 +54,7 @@ let package = Package(
         .target(name: "BuiltinNodes", dependencies: [
             flowKit, "UtilityNodes", "VideoNodes", "TextEncoderNodes",
             "VAENodes", "DenoiserNodes", "CacheNodes", "InteractiveNodes", "RewardNodes",
-            "SearchNodes", "MemoryNodes",
+            "SearchNodes", "MemoryNodes", "RolloutNodes",
         ], path: "Sources/BuiltinNodes"),
         // `--serve`: the live preview server and its page (embedded in the binary); `flowrun report`: trace to SVG.
         .target(name: "FlowPreview", dependencies: [
@@ -107,6 +111,9 @@ let package = Package(
         .testTarget(name: "RewardTests", dependencies: ["RewardNodes", flowKit, "FlowTestSupport"],
                     path: "Tests/RewardTests"),
         .testTarget(name: "SearchTests", dependencies: ["SearchNodes", flowKit, "FlowTestSupport"], path: "Tests/SearchTests"),
+        .testTarget(name: "FlowRecordsTests", dependencies: ["FlowRecords", "FlowTestSupport"], path: "Tests/FlowRecordsTests"),
+        .testTarget(name: "RolloutTests", dependencies: ["RolloutNodes", "DenoiserNodes", "FlowRecords", "FlowCore", "BuiltinNodes", flowKit, "FlowTestSupport"],
+                    path: "Tests/RolloutTests"),
         .testTarget(name: "MemoryTests", dependencies: ["MemoryNodes", flowKit, "FlowTestSupport"], path: "Tests/MemoryTests"),
         .testTarget(name: "PreviewTests", dependencies: ["FlowPreview", "FlowReport"], path: "Tests/PreviewTests"),
         // Graphs on several ranks: the encoding and the compiler's checks always; mpirun runs when Open MPI is installed.

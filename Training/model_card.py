@@ -199,7 +199,7 @@ def main():
         L.append("")
     # Inference-time methods measured through flowrun (Training/tts_table.py writes it from the measurement JSON).
     # Sections measured through flowrun, kept as files next to the card so a re-export keeps them.
-    for section in ("test-time-scaling.md", "memory.md"):
+    for section in ("test-time-scaling.md", "memory.md", "grpo.md"):
         path = os.path.join(MD, section)
         if os.path.exists(path):
             L.append(open(path).read().rstrip() + "\n")

@@ -91,7 +91,7 @@ struct BlockSampler: Sendable {
     /// Generates several candidates of block `block` in one batched model call per step: each sees
     /// only its own prefix and frames (`DiTModel.forward(prefixes:)`), so each result equals the
     /// candidate generated alone, while the GEMMs get all candidates' rows at once.
-    func generate(block: Int, candidates: [CandidateInput], text: TextContext) -> [BlockResult] {
+    func generate(block: Int, candidates: [CandidateInput], text: TextContext, trace: SamplerTrace? = nil) -> [BlockResult] {
         let sigmas = schedule.sigmas
         precondition(!candidates.isEmpty && candidates.allSatisfy { $0.noises.count >= sigmas.count },
                      "need \(sigmas.count) noise tensors per candidate")
@@ -126,6 +126,7 @@ struct BlockSampler: Sendable {
             }
             if firstVelocity == nil { firstVelocity = v }
             x0 = Self.axpy(x, v, -sigma)                                  // x0 = x - sigma * v
+            trace?.record(state: x, prediction: x0)                       // GRPO rollouts (SamplerTrace.swift)
             if i + 1 < sigmas.count {
                 let next = sigmas[i + 1]                                 // x = (1 - s') x0 + s' noise
                 x = Self.mix(x0, 1 - next, draws(i + 1), next)

@@ -8,15 +8,18 @@ struct BlockSearch {
     let perBeam: Int
     let maxBeams: Int
     let noiseShare: Float
+    /// KVPO-style branches (`branching: kv-routing`): candidates share noise and route the history; nil: noise branches.
+    let routing: KVRouting?
     /// Contexts received for the next block, one per beam.
     private(set) var contexts: [KVContext] = []
     /// Initial noise of the previous block's candidates, by candidate id (their children lean on it).
     private var initialNoise: [Int: Tensor] = [:]
 
-    init(perBeam: Int, maxBeams: Int, noiseShare: Float) {
+    init(perBeam: Int, maxBeams: Int, noiseShare: Float, routing: KVRouting? = nil) {
         self.perBeam = perBeam
         self.maxBeams = maxBeams
         self.noiseShare = noiseShare
+        self.routing = routing
     }
 
     mutating func receive(_ context: KVContext, block: Int) throws {
@@ -49,8 +52,10 @@ struct BlockSearch {
             for n in 0..<perBeam {
                 let index = b * perBeam + n
                 let tag = Candidate(block: block, index: index, count: count, parent: context.beam?.id)
-                // Draw streams of different candidates never overlap: draws < 64 per candidate.
-                var noises = (0..<draws).map { noise.tensor(shape: shape, block: block, draw: index * 64 + $0) }
+                // Draw streams of different candidates never overlap: draws < 64 per candidate. Routed
+                // branches all take their beam's first candidate's draws: the history is what differs.
+                let stream = routing == nil ? index : b * perBeam
+                var noises = (0..<draws).map { noise.tensor(shape: shape, block: block, draw: stream * 64 + $0) }
                 if noiseShare > 0, let parent = context.beam, let parentNoise = initialNoise[parent.id] {
                     noises[0] = BlockSampler.mix(parentNoise, noiseShare, noises[0], (1 - noiseShare * noiseShare).squareRoot())
                 }

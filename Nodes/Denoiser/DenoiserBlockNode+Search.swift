@@ -17,14 +17,27 @@ extension DenoiserBlockNode {
         }
         let planned = search!.candidates(block: block, beams: beams, draws: sampler.schedule.sigmas.count,
                                          shape: sampler.blockShape, noise: noise)
-        let results = sampler.generate(block: block, candidates: planned.map { .init(noises: $0.noises, visible: AttentionPrefix($0.context)) },
-                                       text: next.context)
+        let visible = planned.map { c in
+            search!.routing.map { $0.route(AttentionPrefix(c.context), block: block, candidate: c.tag.index) } ?? AttentionPrefix(c.context)
+        }
+        let trace = recordsTrajectories ? SamplerTrace() : nil
+        let results = sampler.generate(block: block, candidates: zip(planned, visible).map { .init(noises: $0.noises, visible: $1) },
+                                       text: next.context, trace: trace)
         let computeSeconds = Date().timeIntervalSince(started)
         // K/V first: the cache manager must hold every candidate before the choice (made downstream of
         // the latents) can reach it.
         for (candidate, result) in zip(planned, results) {
             try io.emit("kv", Packet(position: block, payload: KVUpdate(kind: .append, frames: result.frames, block: block,
                                                                        blockFrames: sampler.blockFrames, candidate: candidate.tag)))
+        }
+        if let trace {
+            for (c, candidate) in planned.enumerated() {
+                let path = trace.candidate(c, of: planned.count, blockFrames: sampler.blockFrames)
+                try io.emit("trajectory", Packet(position: block, payload: SamplerTrajectory(
+                    block: block, candidate: candidate.tag, sigmas: sampler.schedule.sigmas, states: path.states, predictions: path.predictions,
+                    visiblePositions: visible[c].frames.map(\.position), guidance: sampler.guidance?.scale ?? 1,
+                    promptGeneration: next.conditioning.generation, seed: seed, weights: weightsName)))
+            }
         }
         for (candidate, result) in zip(planned, results) {
             let latents = sampler.model.config.latentNormalization.denormalize(result.x0)

@@ -24,6 +24,8 @@ public final class DenoiserBlockNode: Node {
             PortSpec("latents", LatentBlock.self, doc: "LatentBlock per block, de-normalised for the VAE; position = block index (a search sends every candidate, tagged)"),
             PortSpec("ahead", LayerRequest.self, doc: "layers: [0, k]: each model call's hidden state after layer k, for denoiser.layers"),
             PortSpec("kv", KVUpdate.self, doc: "KVUpdate: a re-cache of the window (on a switch), then the block's clean K/V (a search: per beam and per candidate, tagged); when the context asks (measureAttention), with the attention its clean pass put on each cached frame's tokens"),
+            PortSpec("trajectory", SamplerTrajectory.self,
+                     doc: "search with trajectories: true: every candidate's sampler states and x0 predictions, tagged (GRPO rollouts, rollout.writer)"),
         ],
         params: [
             ParamSpec("model", .path, default: .string("Models/world-tiny"), doc: "world-tiny folder (config.json, denoiser.safetensors)"),
@@ -50,6 +52,12 @@ public final class DenoiserBlockNode: Node {
             ParamSpec("noise_share", .float, default: .float(0.5), range: 0...1,
                       doc: "search: a candidate's initial noise is share * its parent's + sqrt(1 - share^2) * fresh (Stream-T1's noise propagation)"),
             .precision,
+            ParamSpec("trajectories", .bool, default: .bool(false),
+                      doc: "search: send every candidate's sampler trajectory (states and x0 predictions of each step) on `trajectory`, for GRPO rollouts"),
+            ParamSpec("branching", .choice(["noise", "kv-routing"]), default: .string("noise"),
+                      doc: "search: noise: candidates differ by their noise draws; kv-routing (KVPO): they share candidate 0's draws and each keeps every window frame of the history with probability kv_keep (candidate 0 keeps all)"),
+            ParamSpec("kv_keep", .float, default: .float(0.5), range: 0...1,
+                      doc: "branching: kv-routing: probability that a candidate attends to a given window frame (the sink always stays)"),
         ],
         compute: .heavy)
 
@@ -71,6 +79,10 @@ public final class DenoiserBlockNode: Node {
             problems.append(ParamProblem(param: "role", "a search (candidates or beams written) cannot also be a speculative \(params.string("role"))er; use role: generate"))
         }
         problems += layerSplitProblems(params)
+        if !isSearch(params) && (params.bool("trajectories") || params.string("branching") != "noise") {
+            problems.append(ParamProblem(param: params.bool("trajectories") ? "trajectories" : "branching",
+                                         "trajectories and kv-routing branches belong to a search; write candidates (GRPO: the group size)"))
+        }
         if isSearch(params) && params.string("start") == "latents" {
             problems.append(ParamProblem(param: "candidates", "a search (candidates or beams written) is text-to-video only; video-to-video (start: latents) takes one candidate"))
         }
@@ -102,6 +114,10 @@ public final class DenoiserBlockNode: Node {
     private var sourceClosed = false
     /// Best-of-N search state; nil for a plain stream.
     var search: BlockSearch?
+    /// Search: whether each candidate's sampler trajectory goes out on `trajectory` (GRPO rollouts).
+    private(set) var recordsTrajectories = false
+    private(set) var seed = 0
+    private(set) var weightsName = "denoiser"
     /// Speculative decoding: this node's role, and its state for it.
     let role: SpeculativeRole
     var speculation = SpeculationState()
@@ -133,7 +149,12 @@ public final class DenoiserBlockNode: Node {
         splitFront = try Self.layerSplit(context.params, sampler: sampler)
         if Self.isSearch(context.params) {
             search = BlockSearch(perBeam: context.params.int("candidates"), maxBeams: context.params.int("beams"),
-                                 noiseShare: Float(context.params.double("noise_share")))
+                                 noiseShare: Float(context.params.double("noise_share")),
+                                 routing: context.params.string("branching") == "kv-routing"
+                                    ? KVRouting(keep: Float(context.params.double("kv_keep")), seed: noise.seed) : nil)
+            recordsTrajectories = context.params.bool("trajectories")
+            seed = context.params.int("seed")
+            weightsName = context.params.string("weights")
         }
     }
 

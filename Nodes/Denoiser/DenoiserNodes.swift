@@ -16,7 +16,9 @@ import FlowKit
 ///   (prompts as the denoiser applies them), `PooledText.swift` (v2's sentence-vector conditioning),
 ///   `FlowSchedule.swift`, `TimestepEmbedding.swift`, `RotaryTable.swift`, `TokenOps.swift`, `LayerKV.swift`,
 ///   `SeededNoise.swift`; `NoiseControllerNode.swift` +
-///   `MotionNoiseController.swift` + `VideoToVideoStart.swift` (video-to-video); `DiTModel+Layers.swift` +
+///   `MotionNoiseController.swift` + `VideoToVideoStart.swift` (video-to-video); `BlockSearch.swift` +
+///   `DenoiserBlockNode+Search.swift` (search candidates), `SamplerTrace.swift` (GRPO: each candidate's sampler
+///   trajectory), `KVRouting.swift` (KVPO-style branches that route the history); `DiTModel+Layers.swift` +
 ///   `LayerSplitFront.swift` + `DenoiserBlockNode+LayerSplit.swift` + `DenoiserLayersNode.swift` (a split by layers).
 /// - Shared layers it uses from FlowKit: `LatentNormalization`, `Linear`, the attention kernels.
 /// - Fixtures: `Tests/FlowTestSupport/LongLiveFixtures` (`python3 Training/make_longlive_fixtures.py`), golden streams of the

@@ -8,6 +8,7 @@ import CacheNodes
 import InteractiveNodes
 import RewardNodes
 import SearchNodes
+import RolloutNodes
 import MemoryNodes
 
 /// Registers every built-in node family with the shared registry, once.
@@ -15,7 +16,7 @@ public enum BuiltinNodes {
     public static var types: [any Node.Type] {
         UtilityNodes.types + VideoNodes.types + TextEncoderNodes.types
             + VAENodes.types + DenoiserNodes.types + CacheNodes.types + InteractiveNodes.types
-            + RewardNodes.types + SearchNodes.types + MemoryNodes.types
+            + RewardNodes.types + SearchNodes.types + MemoryNodes.types + RolloutNodes.types
     }
 
     private static let once: Void = {

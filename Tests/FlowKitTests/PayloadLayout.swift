@@ -39,6 +39,8 @@ enum PayloadLayout {
             describe(LayerRequest(block: 0, call: 0, hidden: t, modulation: t, positions: [], rotaryPositions: [], blockCausalFrames: 0,
                                   keysRotated: true, textKey: 0, textKeys: [], textValues: [], prefixKeys: nil, prefixValues: nil, wantsVelocity: true)),
             describe(LayerReply(block: 0, call: 0, velocity: nil, keys: [], values: [])),
+            describe(SamplerTrajectory(block: 0, candidate: nil, sigmas: [1], states: [t], predictions: [t], visiblePositions: [],
+                                       guidance: 1, promptGeneration: 0, seed: 0, weights: "denoiser")),
             describe(ShapeBindings()),
             describe(PortSpec("p", Int.self)),
             cases(Prompt.Mode.self),
