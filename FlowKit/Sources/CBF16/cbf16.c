@@ -1,6 +1,7 @@
 // oneDNN matmul primitives, cached per thread by shape. Each thread keeps its own stream, primitives
-// and scratchpads, so no locks are needed and no primitive's scratchpad is ever shared between
-// threads. Memory objects are made once per primitive and re-pointed at each call's buffers.
+// and one scratchpad (its calls run one at a time), so no locks are needed and no scratchpad is ever
+// shared between threads; a thread's state is freed when it exits. Memory objects are made once per
+// primitive and re-pointed at each call's buffers.
 #include <dnnl.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,7 +31,7 @@ typedef struct {
     int b_transposed, bias_kind, accumulate, packed;
     dnnl_primitive_t primitive;
     dnnl_memory_t a, b, c, bias, scratch;
-    void *scratchpad;
+    size_t scratch_size;
 } entry;
 
 enum { CACHE_SIZE = 96 };
@@ -38,9 +39,13 @@ typedef struct {
     dnnl_stream_t stream;
     entry entries[CACHE_SIZE];
     int count, next_victim;
+    void *scratchpad;                   // the largest any of its primitives needs
+    size_t scratchpad_size;
 } thread_state;
 
 static __thread thread_state *state;
+static pthread_key_t state_key;
+static pthread_once_t key_once = PTHREAD_ONCE_INIT;
 
 static void destroy_entry(entry *e) {
     if (e->primitive) dnnl_primitive_destroy(e->primitive);
@@ -49,9 +54,18 @@ static void destroy_entry(entry *e) {
     if (e->c) dnnl_memory_destroy(e->c);
     if (e->bias) dnnl_memory_destroy(e->bias);
     if (e->scratch) dnnl_memory_destroy(e->scratch);
-    free(e->scratchpad);
     memset(e, 0, sizeof *e);
 }
+
+static void free_thread_state(void *p) {
+    thread_state *t = p;
+    for (int i = 0; i < t->count; i++) destroy_entry(&t->entries[i]);
+    if (t->stream) dnnl_stream_destroy(t->stream);
+    free(t->scratchpad);
+    free(t);
+}
+
+static void make_key(void) { pthread_key_create(&state_key, free_thread_state); }
 
 static int make_entry(entry *e, long m, long n, long k, int bt, int bias_kind, int acc, int packed) {
     memset(e, 0, sizeof *e);
@@ -85,9 +99,9 @@ static int make_entry(entry *e, long m, long n, long k, int bt, int bias_kind, i
     const dnnl_memory_desc_t *scratch_md = dnnl_primitive_desc_query_md(pd, dnnl_query_scratchpad_md, 0);
     size_t scratch = scratch_md ? dnnl_memory_desc_get_size(scratch_md) : 0;
     if (scratch) {
-        e->scratchpad = aligned_alloc(64, (scratch + 63) / 64 * 64);
-        s = e->scratchpad ? dnnl_memory_create(&e->scratch, scratch_md, engine, e->scratchpad) : dnnl_out_of_memory;
-        if (s) {
+        // A placeholder handle: each call points it at the thread's scratchpad.
+        e->scratch_size = scratch;
+        if ((s = dnnl_memory_create(&e->scratch, scratch_md, engine, DNNL_MEMORY_NONE))) {
             dnnl_primitive_desc_destroy(pd);
             destroy_entry(e);
             return s;
@@ -159,6 +173,8 @@ static thread_state *this_thread(void) {
         return NULL;
     }
     omp_set_num_threads(1);
+    pthread_once(&key_once, make_key);
+    pthread_setspecific(state_key, t);          // frees it when the thread exits
     state = t;
     return t;
 }
@@ -187,7 +203,17 @@ static int execute(thread_state *t, entry *e, const uint16_t *a, const void *b, 
         dnnl_memory_set_data_handle(e->bias, (void *)bias);
         args[nargs++] = (dnnl_exec_arg_t){DNNL_ARG_BIAS, e->bias};
     }
-    if (e->scratch) args[nargs++] = (dnnl_exec_arg_t){DNNL_ARG_SCRATCHPAD, e->scratch};
+    if (e->scratch) {
+        if (e->scratch_size > t->scratchpad_size) {
+            void *bigger = aligned_alloc(64, (e->scratch_size + 63) / 64 * 64);
+            if (!bigger) return dnnl_out_of_memory;
+            free(t->scratchpad);
+            t->scratchpad = bigger;
+            t->scratchpad_size = e->scratch_size;
+        }
+        dnnl_memory_set_data_handle(e->scratch, t->scratchpad);
+        args[nargs++] = (dnnl_exec_arg_t){DNNL_ARG_SCRATCHPAD, e->scratch};
+    }
     int s = dnnl_primitive_execute(e->primitive, t->stream, nargs, args);
     if (s == dnnl_success) s = dnnl_stream_wait(t->stream);
     return s;
