@@ -8,31 +8,18 @@ import os
 import sys
 import time
 
-import numpy as np
 import torch
 
-REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-sys.path.insert(0, os.path.join(REPO, "Training"))
-from models import Denoiser  # noqa: E402
-from reference import load_safetensors  # noqa: E402
-import sample  # noqa: E402
-
-
-class FixedText:
-    """Text states of a fixed length: the text encoder is not what is being compared."""
-    def encode(self, prompt):
-        rng = np.random.default_rng(len(prompt))
-        return (0.3 * rng.standard_normal((12, 384))).astype(np.float32)
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from torch_end_to_end import FixedText, load  # noqa: E402  (the same weights and text stand-in)
+import sample  # noqa: E402  (torch_end_to_end put Training/ on the path)
 
 
 def main():
     model_dir, blocks, threads = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
     torch.set_num_threads(threads)
-    cfg = json.load(open(os.path.join(model_dir, "config.json")))["denoiser"]
-    m = Denoiser(dim=cfg["dim"], depth=cfg["depth"], heads=cfg["heads"])
-    m.load_state_dict({k: torch.from_numpy(v.astype(np.float32)) for k, v in
-                       load_safetensors(os.path.join(model_dir, cfg["file"])).items() if k != "null_text"})
-    m.eval()
+    config, m, _ = load(model_dir)
+    cfg = config["denoiser"]
     stats = {"mean": torch.tensor(cfg["latent_mean"]), "std": torch.tensor(cfg["latent_std"])}
     s = cfg["sampler"]
     g = sample.Generator(m, None, stats, FixedText(), sink=s["sink_frames"], window=s["window_frames"],
