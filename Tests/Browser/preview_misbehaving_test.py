@@ -103,7 +103,7 @@ def decoded_digest(path):
 
 def main():
     out = tempfile.mkdtemp(prefix="flowrun-preview-")
-    frames = "180"
+    frames = "480"   # long enough (40 blocks) that the run outlives the misbehaving clients on a fast machine
     run = ServedRun("Graphs/interactive.yaml", "--serve", "--quiet", "--set", f"frames={frames}", "--set", f"out={out}/served.mp4")
     try:
         ws_url = f"ws://{run.host}:{run.port}/ws"
