@@ -3,8 +3,8 @@ when Training/runs/ did not survive a machine change.
 
     python3 Training/import_shipped.py --out Training/runs/shipped      # [--model Models/world-tiny]
 
-Writes <out>/vae.pt, <out>/denoiser.pt, <out>/drafter.pt (+ <out>/latent_stats.pt): the formats train_vae.py,
-train_denoiser.py and export.py read.  Weights come back from F16, so they are the shipped weights exactly, not
+Writes <out>/vae.pt, <out>/denoiser.pt, <out>/drafter.pt (+ <out>/latent_stats.pt), <out>/reward.pt: the formats
+train_vae.py, train_denoiser.py, train_aux.py (--init) and export.py read.  Weights come back from F16, so they are the shipped weights exactly, not
 the F32 ones they were rounded from (a difference of ~1e-3 relative, far below what training moves).
 """
 from __future__ import annotations
@@ -16,7 +16,7 @@ import os
 import torch
 
 import common
-from models import VAE, Denoiser
+from models import VAE, Denoiser, Reward
 
 try:
     from safetensors.torch import load_file
@@ -53,6 +53,14 @@ def import_denoiser(model_dir: str, cfg: dict, name: str) -> dict:
                            steps=s["steps"], shift=s["shift"], max_pos=s["max_trained_position"]))
 
 
+def import_reward(model_dir: str, cfg: dict) -> dict:
+    c = cfg["reward"]
+    m = Reward(ft=c["frames"], ch=tuple(c["channels"]), dim=c["dim"], text_dim=c["text_dim"])
+    m.load_state_dict(load_weights(os.path.join(model_dir, c["file"])))
+    return dict(step=c["training_step"], model=m.state_dict(), cfg=m.cfg, which="reward", imported_from=model_dir,
+                eval=c.get("heldout_eval", {}))
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--model", default=os.path.join(common.REPO, "Models", "world-tiny"))
@@ -69,6 +77,8 @@ def main():
         torch.save(st, os.path.join(a.out, f"{name}.pt"))
         if name == "denoiser":
             torch.save(st["stats"], os.path.join(a.out, "latent_stats.pt"))
+    if not cfg.get("reward", {}).get("missing"):
+        torch.save(import_reward(a.model, cfg), os.path.join(a.out, "reward.pt"))
     print(json.dumps(dict(out=a.out, files=sorted(os.listdir(a.out)))))
 
 

@@ -202,6 +202,8 @@ def main():
     ap.add_argument("--vocabs", default="train",
                     help="reward: comma-separated vocabularies each training pair is phrased in, drawn uniformly "
                          "(e.g. train,extra); 'heldout' is refused")
+    ap.add_argument("--init", default=None,
+                    help="start from this checkpoint's weights (e.g. import_shipped.py's reward.pt); ignored on resume")
     common.add_runtime_args(ap)
     a = ap.parse_args()
     common.setup_threads(a.threads)
@@ -233,6 +235,10 @@ def main():
         model.load_state_dict(st["model"])
         opt.load_state_dict(st["opt"])
         step = st["step"]
+    elif a.init:
+        src = torch.load(a.init, map_location="cpu", weights_only=False)
+        assert src["cfg"] == model.cfg, f"--init {a.init}: its config {src['cfg']} differs from {model.cfg}"
+        model.load_state_dict(src["model"])         # the optimizer and the schedule start fresh
     log = common.Logger(a.out)
     if a.calibrate:
         model.eval()
@@ -245,6 +251,8 @@ def main():
                   eval=dict(heldout_paraphrases=after, training_vocabulary_unseen_seeds=tr), calibrated=True)
         torch.save(common.to_cpu(st), os.path.join(a.out, "calibrated.pt"))     # what export.py --reward should ship
         return
+    if a.init and not st:
+        log.log(event="init", source=a.init, source_step=int(src.get("step", -1)))
     log.log(event="start", step=step, params=sum(p.numel() for p in model.parameters()), args=vars(a))
     rng = np.random.default_rng(7 + step)
     stream = None

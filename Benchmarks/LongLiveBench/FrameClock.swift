@@ -14,16 +14,29 @@ final class FrameClock: Node {
         let rssBytes: Int
     }
 
+    /// The allocator at each minute of video: RSS and malloc's totals.
+    struct Minute: Sendable {
+        let rssBytes: Int
+        let heap: HeapStats?
+    }
+
     /// Arrivals of the most recent run (the benchmark runs one graph at a time).
     nonisolated(unsafe) static var arrivals: [Arrival] = []
+    nonisolated(unsafe) static var minutes: [Minute] = []
     nonisolated(unsafe) static var origin = DispatchTime.now().uptimeNanoseconds
+    nonisolated(unsafe) static var delivered = 0
 
     init(context: NodeContext) throws {}
 
     func process(_ packet: Packet, port: String, _ io: NodeIO) throws {
         let batch = try packet.value(as: FrameBatch.self)
         let t = Double(DispatchTime.now().uptimeNanoseconds - Self.origin) / 1e9
-        Self.arrivals.append(Arrival(seconds: t, frames: batch.count, rssBytes: Memory.residentBytes()))
+        let rss = Memory.residentBytes()
+        Self.arrivals.append(Arrival(seconds: t, frames: batch.count, rssBytes: rss))
+        Self.delivered += batch.count
+        if Self.delivered >= (Self.minutes.count + 1) * 60 * 16 {
+            Self.minutes.append(Minute(rssBytes: rss, heap: HeapStats.current()))
+        }
     }
 }
 

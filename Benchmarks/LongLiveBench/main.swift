@@ -1,7 +1,8 @@
 // LongLiveBench: the LongLive graph (Graphs/longlive.yaml) measured in one run.
 //   swift run -c release --scratch-path .build-longlive LongLiveBench [--model DIR] [--quick] [--torch] [--precision f32|bf16]
 //   ... LongLiveBench --retrieval [--rag-minutes 60]      LongLive-RAG: retrieval cost per block, RSS over an hour
-//   ... LongLiveBench --hour [MINUTES]                    an hour of longlive.yaml: RSS by minute, block latency per 10 min
+//   ... LongLiveBench --hour [MINUTES]                    an hour of longlive.yaml: RSS by minute, block latency per 10 min,
+//                                                         malloc's own totals (in use, free in its arenas) per 10 min
 // Reports, for a 10 s and a 5 min video: FPS, time to first frame, per-block latency p50/p99 (time
 // between block arrivals at the end of the pipeline), peak RSS and RSS growth from minute 1 to 5;
 // pipelined vs --sequential, at f32 and bf16 (where the CPU has native bf16); with --torch, an end-to-end PyTorch
@@ -100,6 +101,8 @@ struct Measurement {
 func measure(frames: Int, sequential: Bool, file: String = "longlive.yaml", overrides: [String] = []) throws -> Measurement {
     let g = try graph(frames: frames, file: file, overrides: overrides)
     FrameClock.arrivals = []
+    FrameClock.minutes = []
+    FrameClock.delivered = 0
     DenoiserLog.lines = []
     NodeLog.lines = []
     let run = try GraphRun(graph: g, options: RunOptions(sequential: sequential, log: { line in
