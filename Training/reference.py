@@ -706,11 +706,16 @@ def memory_stream_fixture(n_blocks=8, switch_at=6, k=3, exclude_recent=5, slot=0
                                        c["latent_channels"], c["latent_hw"], c["latent_hw"])))
     Pd64 = {k_: v.astype(np.float64) for k_, v in Pd.items()}
 
+    # a pooled_text model (world-tiny v2) also takes each prompt's sentence vector, pooled from its states as the
+    # text encoder pools them (the Swift tests pool the fixture's states the same way)
+    pooled_text = bool(c.get("pooled_text", False))
+
     def run(st):
         out = []
         for b in range(n_blocks):
             txt = text_a if b < switch_at else text_b
-            x0, _ = st.block_step(b, txt, noises[b].astype(np.float64), switched=(b == switch_at))
+            x0, _ = st.block_step(b, txt, noises[b].astype(np.float64), switched=(b == switch_at),
+                                  pooled=sentence_vector(txt) if pooled_text else None)
             out.append(x0)
         return np.stack(out)
 

@@ -29,13 +29,19 @@ class FixedText:
         rng = np.random.default_rng(len(prompt))
         return (0.3 * rng.standard_normal((12, 384))).astype(np.float32)
 
+    def sentence(self, prompt):
+        """A pooled_text model's sentence input (world-tiny v2): the states' mean, unit length, as textenc.pooled."""
+        m = self.encode(prompt).astype(np.float64).mean(axis=0)
+        return (m / np.linalg.norm(m)).astype(np.float32)
+
 
 def load(model_dir):
     cfg = json.load(open(os.path.join(model_dir, "config.json")))
     d = cfg["denoiser"]
-    m = Denoiser(dim=d["dim"], depth=d["depth"], heads=d["heads"])
+    m = Denoiser(dim=d["dim"], depth=d["depth"], heads=d["heads"], pooled_text=d.get("pooled_text", False))
     m.load_state_dict({k: torch.from_numpy(v.astype(np.float32)) for k, v in
-                       load_safetensors(os.path.join(model_dir, d["file"])).items() if k not in ("null_text",)})
+                       load_safetensors(os.path.join(model_dir, d["file"])).items()
+                       if k not in ("null_text", "null_sentence")})
     m.eval()
     v = cfg["vae"]
     vae = VAE(ft=v["frames_per_latent"], ch=tuple(v["channels"]), zc=v["latent_channels"])
@@ -79,7 +85,8 @@ class Loop:
             decode_block(torch.stack([self.g._lat[p] for p in range(self.g.block * b, self.g.block * (b + 1))]))
         self.g._evict = evict_and_decode
         try:
-            self.g.generate([(0, "a red circle moves right")], blocks)
+            prompt = "a red circle moves right"
+            self.g.generate([(0, prompt)], blocks, pooled={prompt: FixedText().sentence(prompt)})
         finally:
             self.g._evict = original
         return sum(f.shape[0] for f in frames)

@@ -17,11 +17,16 @@ final class DiTModel: Sendable {
         weights = try DiTWeights(try folder.weights(s, name: section), config, precision: self.precision)
     }
 
-    /// The prompt's per-layer cross-attention K/V from MiniLM token states `[L, textDim]`, for models
-    /// without `pooled_text` (the shipped one).
+    /// The prompt's conditioning from MiniLM token states `[L, textDim]` alone; a `pooled_text` model (world-tiny v2)
+    /// gets the sentence vector pooled from those states, as the text encoder pools it.
     func textContext(_ tokens: Tensor, generation: Int) -> TextContext {
-        precondition(!config.pooledText, "this denoiser (pooled_text) also needs the prompt's sentence vector: textContext(_:sentence:generation:)")
-        return crossAttentionContext(tokens, generation: generation)
+        guard config.pooledText else { return crossAttentionContext(tokens, generation: generation) }
+        // The sentence vector the text encoder would send with these states (TextEmbedding.sentence).
+        do {
+            return try textContext(tokens, sentence: SentencePooling.meanNormalized(tokens), generation: generation)
+        } catch {
+            preconditionFailure("\(error)")
+        }
     }
 
     /// A prompt's whole conditioning: the cross-attention K/V of its token states `[L, textDim]` and, for a
