@@ -44,6 +44,9 @@ struct VAEDecoder {
         res3 = try ChannelsLastResBlock2d(w, "decoder.res3", channels: c0, groups: groups, epsilon: eps, precision: precision)
         normOut = try GroupNormLayer(w, "decoder.norm_out", channels: c0, groups: groups, epsilon: eps)
         convOut = try ChannelsLastConvolution(w, "decoder.conv_out", out: 3 * framesPerLatent, in: c0, precision: precision)
+        // Reorder every weight into the layout its primitive reads now, while the model loads, not in the first block.
+        var scratch = emptyCache()
+        _ = decode(Tensor(zeros: [1, zc, latentSize, latentSize]), cache: &scratch)
     }
 
     func emptyCache() -> Cache { mid.emptyCache(height: latentSize, width: latentSize) }

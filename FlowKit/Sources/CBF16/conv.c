@@ -13,7 +13,7 @@ enum { MAX_LAYOUTS = 4 };
 struct cconv_weights {
     int spatial, bf16;
     long out, in, kernel[3];
-    float *plain;                       // [out, in, kd, kh, kw] as given
+    float *plain;                       // [out, in, kd, kh, kw] as given, until the first layout is made
     float *bias;                        // NULL or `out` values
     pthread_mutex_t lock;               // guards the layouts (a model may be shared between threads)
     int count;
@@ -177,7 +177,9 @@ static conv_entry *find_entry(conv_cache *c, const cconv_weights *w, long batch,
     return e;
 }
 
-/// The weights in layout `md`, reordered from the plain f32 copy (and rounded to bf16 if md is bf16) the first time.
+/// The weights in layout `md`, made the first time it is asked for: the first layout from the plain f32 copy (rounded
+/// to bf16 if md is bf16), which is then freed (a model's convolutions would otherwise be held twice); any later
+/// one from the first layout (an exact reorder: same dtype).
 static const void *weights_in(cconv_weights *w, const dnnl_memory_desc_t *md, dnnl_stream_t stream, int *status) {
     pthread_mutex_lock(&w->lock);
     for (int i = 0; i < w->count; i++) {
@@ -193,11 +195,15 @@ static const void *weights_in(cconv_weights *w, const dnnl_memory_desc_t *md, dn
     dnnl_primitive_desc_t rpd = NULL;
     dnnl_primitive_t reorder = NULL;
     if (w->count == MAX_LAYOUTS) { *status = dnnl_out_of_memory; goto done; }
-    if ((*status = dnnl_memory_desc_init_by_tag(&plain_md, w->spatial + 2, dims, dnnl_f32, w->spatial == 2 ? dnnl_oihw : dnnl_oidhw))) goto done;
+    if (w->count == 0) {
+        if ((*status = dnnl_memory_desc_init_by_tag(&plain_md, w->spatial + 2, dims, dnnl_f32, w->spatial == 2 ? dnnl_oihw : dnnl_oidhw))) goto done;
+    } else {
+        plain_md = w->mds[0];
+    }
     size_t size = dnnl_memory_desc_get_size(md);
     buffer = aligned_alloc(64, (size + 63) / 64 * 64);
     if (!buffer) { *status = dnnl_out_of_memory; goto done; }
-    if ((*status = dnnl_memory_create(&src, &plain_md, engine, w->plain)) ||
+    if ((*status = dnnl_memory_create(&src, &plain_md, engine, w->count == 0 ? (void *)w->plain : w->buffers[0])) ||
         (*status = dnnl_memory_create(&dst, md, engine, buffer)) ||
         (*status = dnnl_reorder_primitive_desc_create(&rpd, &plain_md, engine, md, engine, NULL)) ||
         (*status = dnnl_primitive_create(&reorder, rpd))) goto done;
@@ -205,6 +211,7 @@ static const void *weights_in(cconv_weights *w, const dnnl_memory_desc_t *md, dn
     if ((*status = dnnl_primitive_execute(reorder, stream, 2, args)) || (*status = dnnl_stream_wait(stream))) goto done;
     w->mds[w->count] = *md;
     w->buffers[w->count++] = buffer;
+    if (w->count == 1) { free(w->plain); w->plain = NULL; }
     result = buffer;
     buffer = NULL;
 done:
