@@ -44,9 +44,11 @@ struct VAEDecoder {
         res3 = try ChannelsLastResBlock2d(w, "decoder.res3", channels: c0, groups: groups, epsilon: eps, precision: precision)
         normOut = try GroupNormLayer(w, "decoder.norm_out", channels: c0, groups: groups, epsilon: eps)
         convOut = try ChannelsLastConvolution(w, "decoder.conv_out", out: 3 * framesPerLatent, in: c0, precision: precision)
-        // Reorder every weight into the layout its primitive reads now, while the model loads, not in the first block.
+        // Decode one block of zeros while the model loads: every weight is reordered into the layout its primitive
+        // reads, and oneDNN keeps the block-shaped primitives (JIT code: ~3 ms at f32, ~26 ms at bf16 with AMX) in
+        // its process-wide cache, so the first real block, on whichever thread, finds them there.
         var scratch = emptyCache()
-        _ = decode(Tensor(zeros: [1, zc, latentSize, latentSize]), cache: &scratch)
+        _ = decode(Tensor(zeros: [cfg.latentsPerBlock, zc, latentSize, latentSize]), cache: &scratch)
     }
 
     func emptyCache() -> Cache { mid.emptyCache(height: latentSize, width: latentSize) }
