@@ -1,7 +1,7 @@
 // oneDNN matmul primitives, cached per thread by shape. Each thread keeps its own stream, primitives
 // and one scratchpad (its calls run one at a time; the convolutions in conv.c share both), so no locks
-// are needed and no scratchpad is ever shared between threads; a thread's state is freed when it exits. Memory objects are made once per
-// primitive and re-pointed at each call's buffers.
+// are needed and no scratchpad is ever shared between threads; a thread's state is freed when it exits.
+// Memory objects are made once per primitive and re-pointed at each call's buffers.
 #include <dnnl.h>
 #include <stdlib.h>
 #include <string.h>
