@@ -2,7 +2,7 @@
 //
 //   swift build -c release --scratch-path .build-numeric --product TensorBench
 //   .build-numeric/release/TensorBench [--blas-kernel NAME] [--repeats N] [--rounds N] [--threads N]
-//                                      [--only sgemm|concurrent|linear|attention|elementwise]
+//                                      [--only sgemm|concurrent|linear|attention|elementwise|conv]
 //                                      [--vector-isa baseline|avx2|avx512]
 //
 // Measures, in one run: 2048³ (and 192³) sgemm with OpenBLAS's own CPU detection, with the Haswell
@@ -12,7 +12,8 @@
 // window + current-block key sets, with the tile-GEMM ceiling as attention runs them; elementwise
 // kernels under every vector variant (VectorISA) the CPU runs. The header says which variant is
 // active (--vector-isa forces one). Section ratios use a 2048³ sgemm measured in this process just
-// before and after the section. Figures are medians.
+// before and after the section. Figures are medians. `conv`: the VAE decoder's convolutions through im2col +
+// GEMM and through oneDNN's convolution primitive (channels-last), f32 and bf16, with the machine's summary.
 import FlowKit
 #if canImport(Glibc)
 import Glibc
@@ -77,6 +78,11 @@ if options.runs("sgemm") {
         print("  selected/Haswell at \(size)³: \(format(ratio))x" + (size == 2048 ? " (target >= 1.8x)" : ""))
     }
     print("")
+}
+
+if options.runs("conv") {
+    print(MachineSummary.text)
+    ConvBench.run(repeats: options.repeats)
 }
 
 if options.runs("concurrent") {

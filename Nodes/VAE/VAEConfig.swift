@@ -8,6 +8,8 @@ struct VAEConfig {
     let groups: Int
     let epsilon: Float
     let framesPerLatent: Int
+    /// Latent frames per generated block (world.latents_per_block; 1 if the config has no world entry).
+    let latentsPerBlock: Int
     let weights: WeightFile
 
     /// Latent channels `C`, latent size `h, w` and frame size `H, W` from config.json (world-tiny: 16 channels
@@ -29,6 +31,7 @@ struct VAEConfig {
         groups = try cfg.int("gn_groups")
         epsilon = Float(try cfg.double("gn_eps"))
         framesPerLatent = try cfg.int("frames_per_latent")
+        latentsPerBlock = try (folder.config["world"] as? [String: Any])?.int("latents_per_block") ?? 1
         weights = try folder.weights(cfg, name: "vae")
     }
 }

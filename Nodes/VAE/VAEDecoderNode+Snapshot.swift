@@ -8,8 +8,9 @@ extension VAEDecoderNode: SnapshotState {
             throw NodeError("search candidates each continue their own decoder cache, which snapshots do not carry yet")
         }
         var state = NodeState()
-        state.tensors["cache.first"] = cache.first
-        state.tensors["cache.second"] = cache.second
+        let stored = cache.channelsFirst
+        state.tensors["cache.first"] = stored.first
+        state.tensors["cache.second"] = stored.second
         state.ints["nextFrame"] = nextFrame
         state.ints["decodedLatentFrames"] = decodedLatentFrames
         state.framesDone = nextFrame
@@ -17,10 +18,10 @@ extension VAEDecoderNode: SnapshotState {
     }
 
     public func restoreState(_ state: NodeState) throws {
-        let empty = decoder.emptyCache()
+        let empty = decoder.emptyCache().channelsFirst
         let first = try state.tensor("cache.first", dtype: .f32, shape: empty.first.shape)
         let second = try state.tensor("cache.second", dtype: .f32, shape: empty.second.shape)
-        cache = VAEDecoder.Cache(first: first, second: second)
+        cache = VAEDecoder.Cache(channelsFirst: first, second)
         nextFrame = try state.int("nextFrame")
         decodedLatentFrames = try state.int("decodedLatentFrames")
     }

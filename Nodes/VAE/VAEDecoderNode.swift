@@ -101,7 +101,7 @@ public final class VAEDecoderNode: Node {
 /// The decoder as a library call, for tests and benchmarks: whole-sequence or streamed.
 public struct VAEDecoderRunner {
     let decoder: VAEDecoder
-    var cache: CausalResBlock3d.Cache
+    var cache: VAEDecoder.Cache
 
     public init(modelFolder: String, precision: Precision = .f32) throws {
         decoder = try VAEDecoder(folder: try ModelFolder(path: modelFolder), precision: precision)

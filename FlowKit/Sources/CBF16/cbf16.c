@@ -1,13 +1,14 @@
 // oneDNN matmul primitives, cached per thread by shape. Each thread keeps its own stream, primitives
-// and one scratchpad (its calls run one at a time), so no locks are needed and no scratchpad is ever
-// shared between threads; a thread's state is freed when it exits. Memory objects are made once per
-// primitive and re-pointed at each call's buffers.
+// and one scratchpad (its calls run one at a time; the convolutions in conv.c share both), so no locks
+// are needed and no scratchpad is ever shared between threads; a thread's state is freed when it exits.
+// Memory objects are made once per primitive and re-pointed at each call's buffers.
 #include <dnnl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <stdio.h>
 #include <pthread.h>
 #include "cbf16.h"
+#include "dnnl_shared.h"
 
 void omp_set_num_threads(int);
 
@@ -122,13 +123,28 @@ static int make_entry(entry *e, long m, long n, long k, int bt, int bias_kind, i
     return 0;
 }
 
+static dnnl_engine_t shared_engine;
+static int shared_engine_state;         // 1 ready, -1 unavailable
+static pthread_once_t shared_engine_once = PTHREAD_ONCE_INIT;
+
+static void init_shared_engine(void) {
+    shared_engine_state = dnnl_engine_create(&shared_engine, dnnl_cpu, 0) == dnnl_success ? 1 : -1;
+}
+
+/// The CPU engine every primitive here runs on (bf16 GEMMs, and f32 or bf16 convolutions), or NULL.
+dnnl_engine_t cbf16_engine(void) {
+    pthread_once(&shared_engine_once, init_shared_engine);
+    return shared_engine_state == 1 ? shared_engine : NULL;
+}
+
 static void init_engine(void) {
     if (!cpu_has_native_bf16()) {
         snprintf(kernel_name, sizeof kernel_name, "unavailable: this CPU has no AVX512-BF16 or AMX-BF16");
         engine_state = -1;
         return;
     }
-    if (dnnl_engine_create(&engine, dnnl_cpu, 0) != dnnl_success) {
+    engine = cbf16_engine();
+    if (!engine) {
         snprintf(kernel_name, sizeof kernel_name, "unavailable: oneDNN could not create a CPU engine");
         engine_state = -1;
         return;
@@ -167,8 +183,9 @@ const char *cbf16_kernel_name(void) {
 
 static thread_state *this_thread(void) {
     if (state) return state;
-    thread_state *t = calloc(1, sizeof *t);
-    if (!t || dnnl_stream_create(&t->stream, engine, dnnl_stream_default_flags) != dnnl_success) {
+    dnnl_engine_t e = cbf16_engine();
+    thread_state *t = e ? calloc(1, sizeof *t) : NULL;
+    if (!t || dnnl_stream_create(&t->stream, e, dnnl_stream_default_flags) != dnnl_success) {
         free(t);
         return NULL;
     }
@@ -177,6 +194,24 @@ static thread_state *this_thread(void) {
     pthread_setspecific(state_key, t);          // frees it when the thread exits
     state = t;
     return t;
+}
+
+dnnl_stream_t cbf16_thread_stream(void) {
+    thread_state *t = this_thread();
+    return t ? t->stream : NULL;
+}
+
+void *cbf16_thread_scratchpad(size_t size) {
+    thread_state *t = this_thread();
+    if (!t) return NULL;
+    if (size > t->scratchpad_size) {
+        void *bigger = aligned_alloc(64, (size + 63) / 64 * 64);
+        if (!bigger) return NULL;
+        free(t->scratchpad);
+        t->scratchpad = bigger;
+        t->scratchpad_size = size;
+    }
+    return t->scratchpad;
 }
 
 static entry *find_entry(thread_state *t, long m, long n, long k, int bt, int bias_kind, int acc, int packed, int *status) {
@@ -204,14 +239,9 @@ static int execute(thread_state *t, entry *e, const uint16_t *a, const void *b, 
         args[nargs++] = (dnnl_exec_arg_t){DNNL_ARG_BIAS, e->bias};
     }
     if (e->scratch) {
-        if (e->scratch_size > t->scratchpad_size) {
-            void *bigger = aligned_alloc(64, (e->scratch_size + 63) / 64 * 64);
-            if (!bigger) return dnnl_out_of_memory;
-            free(t->scratchpad);
-            t->scratchpad = bigger;
-            t->scratchpad_size = e->scratch_size;
-        }
-        dnnl_memory_set_data_handle(e->scratch, t->scratchpad);
+        void *pad = cbf16_thread_scratchpad(e->scratch_size);
+        if (!pad) return dnnl_out_of_memory;
+        dnnl_memory_set_data_handle(e->scratch, pad);
         args[nargs++] = (dnnl_exec_arg_t){DNNL_ARG_SCRATCHPAD, e->scratch};
     }
     int s = dnnl_primitive_execute(e->primitive, t->stream, nargs, args);

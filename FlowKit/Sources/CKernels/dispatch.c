@@ -76,3 +76,7 @@ void ck_norm_rows(const float *x, float *y, long rows, long n, const float *weig
                   int centered, float epsilon) {
     ck_active()->norm_rows(x, y, rows, n, weight, bias, centered, epsilon);
 }
+void ck_group_norm_channels_last(const float *x, float *y, long items, long pixels, long channels, long groups,
+                                 const float *weight, const float *bias, float epsilon, int silu) {
+    ck_active()->group_norm_channels_last(x, y, items, pixels, channels, groups, weight, bias, epsilon, silu);
+}

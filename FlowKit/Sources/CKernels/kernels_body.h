@@ -145,6 +145,80 @@ static void norm_rows(const float *x, float *y, long rows, long n, const float *
     }
 }
 
+/// Per-channel sums over `pixels` rows of `channels` floats (x - centre[c], squared when `square`), added in
+/// blocks of 64 rows so no f32 running sum grows over thousands of terms.
+CK_INLINE void channel_sums(const float *x, long pixels, long channels, const float *centre, int square,
+                            float *sums, float *block) {
+    for (long c = 0; c < channels; c++) sums[c] = 0.0f;
+    for (long p0 = 0; p0 < pixels; p0 += 64) {
+        long p1 = p0 + 64 < pixels ? p0 + 64 : pixels;
+        for (long c = 0; c < channels; c++) block[c] = 0.0f;
+        for (long p = p0; p < p1; p++) {
+            const float *row = x + p * channels;
+            long c = 0;
+            for (; c + CK_LANES <= channels; c += CK_LANES) {
+                v16f d = vload(row + c) - vload(centre + c);
+                vstore(block + c, vload(block + c) + (square ? d * d : d));
+            }
+            for (; c < channels; c++) {
+                float d = row[c] - centre[c];
+                block[c] += square ? d * d : d;
+            }
+        }
+        for (long c = 0; c < channels; c++) sums[c] += block[c];
+    }
+}
+
+static void group_norm_channels_last(const float *x, float *y, long items, long pixels, long channels, long groups,
+                                     const float *weight, const float *bias, float epsilon, int silu) {
+    if (items <= 0 || pixels <= 0 || channels <= 0 || groups <= 0) return;
+    float *work = malloc((size_t)channels * 5 * sizeof(float));
+    if (!work) abort();
+    float *sums = work, *block = work + channels, *centre = work + 2 * channels;
+    float *scale = work + 3 * channels, *shift = work + 4 * channels;
+    long per_group = channels / groups;
+    float count = (float)(per_group * pixels);
+    for (long item = 0; item < items; item++) {
+        const float *s = x + item * pixels * channels;
+        float *o = y + item * pixels * channels;
+        // Two passes, as ck_norm_rows: the mean, then the variance of the centred values.
+        for (long c = 0; c < channels; c++) centre[c] = 0.0f;
+        channel_sums(s, pixels, channels, centre, 0, sums, block);
+        for (long g = 0; g < groups; g++) {
+            float total = 0.0f;
+            for (long c = g * per_group; c < (g + 1) * per_group; c++) total += sums[c];
+            for (long c = g * per_group; c < (g + 1) * per_group; c++) centre[c] = total / count;
+        }
+        channel_sums(s, pixels, channels, centre, 1, sums, block);
+        for (long g = 0; g < groups; g++) {
+            float total = 0.0f;
+            for (long c = g * per_group; c < (g + 1) * per_group; c++) total += sums[c];
+            float inv = 1.0f / sqrtf(total / count + epsilon);
+            for (long c = g * per_group; c < (g + 1) * per_group; c++) {
+                scale[c] = weight ? weight[c] : 1.0f;
+                shift[c] = bias ? bias[c] : 0.0f;
+                sums[c] = inv;
+            }
+        }
+        for (long p = 0; p < pixels; p++) {
+            const float *row = s + p * channels;
+            float *out = o + p * channels;
+            for (long c = 0; c < channels; c += CK_LANES) {
+                long k = channels - c < CK_LANES ? channels - c : CK_LANES;
+                v16f v = k == CK_LANES ? vload(row + c) : vload_partial(row + c, k, 0.0f);
+                v16f m = k == CK_LANES ? vload(centre + c) : vload_partial(centre + c, k, 0.0f);
+                v16f inv = k == CK_LANES ? vload(sums + c) : vload_partial(sums + c, k, 0.0f);
+                v16f w = k == CK_LANES ? vload(scale + c) : vload_partial(scale + c, k, 0.0f);
+                v16f b = k == CK_LANES ? vload(shift + c) : vload_partial(shift + c, k, 0.0f);
+                v = (v - m) * inv * w + b;
+                if (silu) v = v / (1.0f + vexp(-v));
+                if (k == CK_LANES) vstore(out + c, v); else vstore_partial(out + c, k, v);
+            }
+        }
+    }
+    free(work);
+}
+
 __attribute__((visibility("hidden"))) const ck_kernels CK_TABLE = {
     .isa = CK_TABLE_ISA,
     .name = CK_TABLE_NAME,
@@ -156,4 +230,5 @@ __attribute__((visibility("hidden"))) const ck_kernels CK_TABLE = {
     .gelu_tanh = gelu_tanh,
     .gelu_erf = gelu_erf,
     .norm_rows = norm_rows,
+    .group_norm_channels_last = group_norm_channels_last,
 };

@@ -1,5 +1,6 @@
 // The compiled variants' tables (private to CKernels). A table exists only where its ISA can be
 // compiled (x86-64 for AVX2 and AVX-512); dispatch.c checks the CPU before handing one out.
+#include <stdlib.h>
 #include "ckernels.h"
 
 #if defined(__x86_64__) || defined(__i386__)

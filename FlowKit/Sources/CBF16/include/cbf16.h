@@ -5,6 +5,7 @@
 #define FLOWRUN_CBF16_H
 
 #include <stdint.h>
+#include "cconv.h"     // the convolutions share this target's engine, streams and scratchpads
 
 #ifdef __cplusplus
 extern "C" {

@@ -38,6 +38,9 @@ typedef struct ck_kernels {
     /// Row norms: see ck_norm_rows.
     void (*norm_rows)(const float *x, float *y, long rows, long n, const float *weight, const float *bias,
                       int centered, float epsilon);
+    /// Group norm on channels-last data: see ck_group_norm_channels_last.
+    void (*group_norm_channels_last)(const float *x, float *y, long items, long pixels, long channels, long groups,
+                                     const float *weight, const float *bias, float epsilon, int silu);
 } ck_kernels;
 
 /// The variant for `isa`, or NULL when it was not compiled in or this CPU (and OS) cannot run it.
@@ -67,6 +70,12 @@ void ck_gelu_erf(const float *x, float *y, long n);
 /// x / sqrt(mean(x²) + eps); then · weight and + bias per column when they are not NULL.
 void ck_norm_rows(const float *x, float *y, long rows, long n, const float *weight, const float *bias,
                   int centered, float epsilon);
+/// Group norm of `items` channels-last blocks [pixels, channels]: each item's `groups` groups of
+/// channels/groups adjacent channels are normalised over all its pixels (mean, then the variance of the
+/// centred values, as ck_norm_rows), then · weight + bias per channel (either may be NULL), then SiLU
+/// when `silu` (the decoder's GroupNorm -> SiLU in one pass).
+void ck_group_norm_channels_last(const float *x, float *y, long items, long pixels, long channels, long groups,
+                                 const float *weight, const float *bias, float epsilon, int silu);
 
 #ifdef __cplusplus
 }

@@ -16,3 +16,10 @@ public struct GroupNormLayer: Sendable {
         Kernels.groupNorm(x, groups: groups, weight: weight, bias: bias, epsilon: epsilon)
     }
 }
+
+extension GroupNormLayer {
+    /// The same norm on channels-last activations [N, ..., C], with SiLU fused when `silu`.
+    public func channelsLast(_ x: Tensor, silu: Bool) -> Tensor {
+        Kernels.groupNormChannelsLast(x, groups: groups, weight: weight, bias: bias, epsilon: epsilon, silu: silu)
+    }
+}
