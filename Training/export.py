@@ -30,9 +30,18 @@ DTYPE = np.float16
 PINNED: dict = {}
 
 
+def _ckpt_path(name):
+    return PINNED.get(name) or os.path.join(RUNS, name, "latest.pt")
+
+
 def _ckpt(name):
-    p = PINNED.get(name) or os.path.join(RUNS, name, "latest.pt")
+    p = _ckpt_path(name)
     return torch.load(p, map_location="cpu", weights_only=False) if os.path.exists(p) else None
+
+
+def _source(path):
+    """The checkpoint file an export was made from (links resolved, relative to the repository): what to keep."""
+    return os.path.relpath(os.path.realpath(path), common.REPO)
 
 
 def _save(name, sd: dict, drop_prefixes=(), extra=None):
@@ -89,7 +98,7 @@ def export(use_ema=True, guidance=1.0):
     vae_src = None
     if os.path.exists(frozen):
         vae_src = torch.load(frozen, map_location="cpu", weights_only=False)
-        vae_note = "encoder = runs/denoiser/vae_frozen.pt (step %d)" % vae_src["step"]
+        vae_note = "encoder = %s (step %d)" % (_source(frozen), vae_src["step"])
     else:
         vae_src = _ckpt("vae")
         vae_note = "runs/vae/latest.pt (step %d)" % (vae_src["step"] if vae_src else -1)
@@ -119,7 +128,7 @@ def export(use_ema=True, guidance=1.0):
         info = _save(f"{name}.safetensors", st["ema"] if use_ema else st["model"], extra={"null_text": null_text, **extra})
         tr = st["train"]
         c.update(info, gelu="tanh", norm_eps=1e-6, prediction="flow (v = noise - x0; x0 = x_t - sigma * v)",
-                 training_step=st["step"], weights="ema" if use_ema else "raw",
+                 training_step=st["step"], weights="ema" if use_ema else "raw", checkpoint=_source(_ckpt_path(name)),
                  sampler=dict(steps=tr["steps"], shift=tr["shift"], sink_frames=tr["sink"],
                               window_frames=tr["window"], block_frames=tr["block"], guidance=guidance,
                               recache="on-switch", max_trained_position=tr["max_pos"]),
@@ -137,7 +146,7 @@ def export(use_ema=True, guidance=1.0):
         drop = ("dec_",) if name == "descriptor" else ()
         info = _save(f"{name}.safetensors", st["model"], drop_prefixes=drop)
         c = dict(st["cfg"])
-        c.update(info, training_step=st["step"])
+        c.update(info, training_step=st["step"], checkpoint=_source(_ckpt_path(name)))
         if name == "reward":
             c["gelu"] = "tanh"
         if st.get("eval"):

@@ -207,7 +207,7 @@ def main():
                  f"colour {pct(s['colour'])}, shape {pct(s['shape'])}, motion {pct(s['motion'])}, all {pct(s['all'])}, "
                  f"switch detected within one block {pct(s['switch_within_block'])}, object present {pct(s['persistence'])}. "
                  f"Single-object motion {pct(aval['single']['motion'])}, two-object motion {pct(aval['two']['motion'])}.")
-    if ev:
+    if ev and not v2:
         L.append(f"\nGenerated clips (denoiser step {ev.get('step')}, {ev.get('weights')} weights, torch sampler, 4 steps, "
                  f"cfg {ev.get('cfg')}), judged by the analyzer:\n")
         for k, title in (("10s_train", "10 s clips, training phrasings"), ("10s_heldout", "10 s clips, held-out paraphrases"),

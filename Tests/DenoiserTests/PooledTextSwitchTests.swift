@@ -26,15 +26,19 @@ final class PooledTextSwitchTests: XCTestCase {
         assertWithin(b, a, .exact, "forward with and without a sentence vector")
     }
 
-    func testTheShippedModelHasNoPooledConditioning() throws {
-        let dir = Repository.root.appendingPathComponent("Models/world-tiny").path
-        guard let folder = try? ModelFolder(path: dir), (try? folder.section("denoiser")) != nil else {
-            throw XCTSkip("Models/world-tiny not exported")
+    /// v2 (Models/world-tiny) takes the sentence vector; v1 (Models/world-tiny-v1) does not, and both guide.
+    func testTheShippedModelsPooledConditioning() throws {
+        for (name, pooled) in [("Models/world-tiny", true), ("Models/world-tiny-v1", false)] {
+            let dir = Repository.root.appendingPathComponent(name).path
+            guard let folder = try? ModelFolder(path: dir), (try? folder.section("denoiser")) != nil else {
+                throw XCTSkip("\(name) not exported")
+            }
+            let model = try DiTModel(folder: folder)
+            XCTAssertEqual(model.config.pooledText, pooled, name)
+            XCTAssertEqual(model.weights.pooled != nil, pooled, name)
+            XCTAssertEqual(model.weights.pooled?.nullSentence != nil, pooled, "\(name): guidance's null_sentence")
+            XCTAssertNotNil(try BlockSampler.Guidance(model: model, scale: 4), name)
         }
-        let model = try DiTModel(folder: folder)
-        XCTAssertFalse(model.config.pooledText)
-        XCTAssertNil(model.weights.pooled)
-        XCTAssertNotNil(try BlockSampler.Guidance(model: model, scale: 4), "guidance needs no sentence vector here")
     }
 
     func testPooledWeightsWithoutTheSwitchAreRefused() throws {
