@@ -130,6 +130,24 @@ extension GraphEndToEndTests {
         }
     }
 
+    /// On the sequential scheduler the target's last block reaches the decoder through the deferred feedback edge
+    /// before that edge's end does, so the video is whole: the pipelined run's up to rounding (BLAS runs with
+    /// another thread count, see testLongLiveGraphIsDeterministic; tau 0 keeps every decision the same).
+    func testASequentialSpeculativeRunShowsEveryBlock() throws {
+        let overrides = ["frames=36", "seed=5", "tau=0"]
+        let (_, pipelined, pipelinedVideo) = try run(graph: "speculative.yaml", edits: [], overrides: overrides, model: shipped)
+        let (run, sequential, video) = try run(graph: "speculative.yaml", edits: [], overrides: overrides, sequential: true, model: shipped)
+        guard case .completed = pipelined, case .completed = sequential else { return XCTFail("runs: \(pipelined), \(sequential)") }
+        let decoder = try XCTUnwrap(run.instance("spec/vae") as? VAESpeculativeDecoderNode)
+        XCTAssertEqual(decoder.block, 3, "every block final")
+        XCTAssertEqual(decoder.pendingWork, [])
+        let a = try Self.decodedFrames(pipelinedVideo), b = try Self.decodedFrames(video)
+        XCTAssertEqual(b.count, 36 * 64 * 64 * 3)
+        XCTAssertEqual(a.count, b.count)
+        let differing = zip(a, b).filter { $0 != $1 }.count
+        XCTAssertLessThan(Double(differing), 0.01 * Double(a.count), "only rounding-level differences")
+    }
+
     /// Bad speculative and search params are compile errors at their graph line.
     func testBadSearchAndSpeculativeParamsAreCompileErrors() throws {
         _ = Self.stubRegistered
