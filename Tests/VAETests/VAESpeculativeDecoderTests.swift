@@ -3,7 +3,8 @@ import FlowKit
 @testable import VAENodes
 
 /// vae.speculative_decoder alone: a draft is judged continuing the kept history, a kept draft's judged frames
-/// are the output without another decode, and a replaced draft leaves no trace in the cache.
+/// are the output without another decode, a replaced draft leaves no trace in the cache, and a generated
+/// block's pictures wait until the next draft has been judged.
 final class VAESpeculativeDecoderTests: XCTestCase {
     /// Four different blocks of 3 latent frames from the fixture's latents, in VAE space.
     private func blocks() throws -> [Tensor] {
@@ -46,6 +47,8 @@ final class VAESpeculativeDecoderTests: XCTestCase {
             XCTAssertTrue(try h.payloads("frames", as: FrameBatch.self).count == k, "no frame before the target's block")
             try h.feed("final", position: k, block(finals[k], k))
         }
+        XCTAssertEqual(h.node.pendingWork, ["block 2: generated, its frames not decoded yet"], "a generated block waits for the next draft")
+        try h.close("draft")
         let shown = try h.payloads("frames", as: FrameBatch.self)
         let plain = try plainFrames(finals)
         XCTAssertEqual(shown.map(\.firstFrame), [0, 12, 24])
@@ -93,6 +96,7 @@ final class VAESpeculativeDecoderTests: XCTestCase {
         try h.feed("final", position: 0, block(z[1], 0))
         let judged = try h.payloads("drafts", as: FrameBatch.self)
         XCTAssertEqual(judged.count, 2)
+        XCTAssertEqual(h.outputs("frames").count, 1, "the generated block 0 decoded once block 1's draft was judged")
         XCTAssertEqual(judged[1].rgb, try plainFrames([z[1], z[2]])[1].rgb)
         try h.feed("final", position: 1, block(z[2], 1))
         XCTAssertEqual(h.outputs("frames").count, 2)
