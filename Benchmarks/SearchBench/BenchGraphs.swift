@@ -16,7 +16,12 @@ struct BenchGraphs {
         try FileManager.default.copyItem(atPath: repoRoot + "/Graphs/lib", toPath: directory.appendingPathComponent("lib").path)
         // The clock listens to the include output that carries the video, beside the video encoder.
         for (file, output) in Configuration.framesOutputs {
-            var text = try String(contentsOfFile: repoRoot + "/Graphs/" + file, encoding: .utf8)
+            let variant = Configuration.variants[file]
+            var text = try String(contentsOfFile: repoRoot + "/Graphs/" + (variant?.from ?? file), encoding: .utf8)
+            if let variant {
+                guard text.contains(variant.replacing) else { fatalError("Graphs/\(variant.from) has no '\(variant.replacing)'") }
+                text = text.replacingOccurrences(of: variant.replacing, with: variant.with)
+            }
             if !text.hasSuffix("\n") { text += "\n" }
             text += "  clock: { type: \(FrameClock.contract.type), inputs: { frames: \(output) } }\n"
             try text.write(to: directory.appendingPathComponent(file), atomically: true, encoding: .utf8)

@@ -1,6 +1,7 @@
 import Foundation
 
-/// The command line: `SearchBench [--frames N] [--prompts N] [--reps N] [--taus 0,0.05,0.2] [--model DIR] [--quick]`.
+/// The command line: `SearchBench [--frames N] [--prompts N] [--reps N] [--taus 0,0.05,0.2] [--precisions f32,bf16]
+/// [--no-search] [--sequential] [--model DIR] [--quick]`.
 struct BenchOptions {
     /// Prompts from world-tiny's training vocabulary (Training/world.py VOCAB), so the drafter and the
     /// reward model see what they were trained on and acceptance rates mean something.
@@ -14,6 +15,12 @@ struct BenchOptions {
     var prompts = BenchOptions.fixedPrompts
     var reps = 3
     var taus: [Double] = [0.05, 0.2]  // tau 0 (the ceiling) always runs; these are added to it
+    var precisions = ["f32", "bf16"]
+    /// Whether the best-of-N rows run (`--no-search` leaves them out).
+    var search = true
+    /// Every graph on the sequential scheduler (one node at a time, depth first): no overlap, so each node's busy
+    /// time is its own compute undisturbed by the others, the per-block arithmetic of a configuration.
+    var sequential = false
     var model = "Models/world-tiny"
     var quick = false
 
@@ -34,6 +41,12 @@ struct BenchOptions {
             taus = t.split(separator: ",").compactMap { Double($0.trimmingCharacters(in: .whitespaces)) }
                 .filter { $0 > 0 && $0 <= 1 }
         }
+        if let p = value("--precisions") {
+            precisions = p.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { ["f32", "bf16"].contains($0) }
+            if precisions.isEmpty { precisions = ["f32"] }
+        }
+        search = !arguments.contains("--no-search")
+        sequential = arguments.contains("--sequential")
         if let m = value("--model") { model = m }
     }
 }

@@ -12,8 +12,8 @@ struct Measurement {
     let speculation: RunLog.Speculation?
     let candidatesPerBlock: Double?
     let denoiserBlockP50Ms: Double?
-    /// The nodes that were busy longest, with their busy seconds: where the run's time went.
-    let busiest: [(id: String, seconds: Double)]
+    /// Every node's busy seconds, busiest first: where the run's time went.
+    let busy: [(id: String, seconds: Double)]
 }
 
 /// One configuration's runs boiled down to what the table prints.

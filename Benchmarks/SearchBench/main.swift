@@ -1,11 +1,13 @@
 // SearchBench: the speed cost of best-of-N search and the speed-up of speculative decoding, as ratios
 // to the target denoiser alone (Graphs/longlive.yaml), all measured side by side in one process.
 //   swift run -c release --scratch-path .build-bench SearchBench [--frames 156] [--prompts 3] [--reps 3]
-//       [--taus 0,0.05,0.2] [--model DIR] [--quick]
+//       [--taus 0,0.05,0.2] [--precisions f32,bf16] [--no-search] [--sequential] [--model DIR] [--quick]
 // Configurations are interleaved within each repetition (ABCABC), so slow drift in the machine's load
 // hits them all alike. FPS is frames over the time from graph start to the last frame reaching the
 // output; "run FPS" uses the whole run (until the MP4 is closed). Node creation (weight loading) is
-// outside both. Speculative rows show the acceptance rate from spec/target's log line.
+// outside both. Speculative rows show the acceptance rate from spec/target's log line; "spec twice" rows run
+// the graph as it was before vae.speculative_decoder (every block decoded twice), "spec once" the shipped one.
+// After the table: each configuration's busy CPU per output block, node by node (what the run's time went to).
 import Foundation
 import FlowCore
 import FlowKit
@@ -21,13 +23,13 @@ try NodeRegistry.shared.register(FrameClock.self, origin: "SearchBench")
 func say(_ line: String) { FileHandle.standardOutput.write(Data((line + "\n").utf8)) }
 
 let options = BenchOptions(arguments: CommandLine.arguments)
-let configurations = Configuration.all(taus: options.taus)
+let configurations = Configuration.all(taus: options.taus, precisions: options.precisions, search: options.search)
 let graphs = try BenchGraphs(repoRoot: FileManager.default.currentDirectoryPath, model: options.model)
 defer { graphs.removeFiles() }
 
 say("SearchBench")
 say(MachineFacts.summary)
-say("model \(graphs.model); \(options.frames) frames x \(options.prompts.count) prompt(s) x \(options.reps) rep(s); \(configurations.count) configurations, interleaved")
+say("model \(graphs.model)\(options.sequential ? " (sequential scheduler)" : ""); \(options.frames) frames x \(options.prompts.count) prompt(s) x \(options.reps) rep(s); \(configurations.count) configurations, interleaved")
 for (i, p) in options.prompts.enumerated() { say("prompt \(i + 1): \(p)") }
 
 /// One run; fails the benchmark loudly rather than report a number from a broken run.
@@ -35,7 +37,7 @@ func measure(_ index: Int, prompt: String, frames: Int, rep: Int) throws -> Meas
     let configuration = configurations[index]
     let graph = graphs.compile(configuration, frames: frames, prompt: prompt)
     let log = RunLog()
-    let run = try GraphRun(graph: graph, options: RunOptions(log: { log.append($0) }))
+    let run = try GraphRun(graph: graph, options: RunOptions(sequential: options.sequential, log: { log.append($0) }))
     FrameClock.reset()
     let start = DispatchTime.now().uptimeNanoseconds
     let outcome = run.run()
@@ -50,7 +52,7 @@ func measure(_ index: Int, prompt: String, frames: Int, rep: Int) throws -> Meas
                        toLastFrame: Double(reading.lastArrivalNanos - start) / 1e9, wholeRun: Double(end - start) / 1e9,
                        speculation: log.speculation, candidatesPerBlock: log.candidatesPerBlock,
                        denoiserBlockP50Ms: log.denoiserBlockP50Ms,
-                       busiest: run.stats.nodes.sorted { $0.busyNanos > $1.busyNanos }.prefix(3).map { ($0.id, Double($0.busyNanos) / 1e9) })
+                       busy: run.stats.nodes.sorted { $0.busyNanos > $1.busyNanos }.map { ($0.id, Double($0.busyNanos) / 1e9) })
 }
 
 // Warm-up: two blocks of each configuration pages in the weights (target, drafter, VAE, reward) and the
@@ -64,12 +66,12 @@ for rep in 0..<options.reps {
             let m = try measure(i, prompt: prompt, frames: options.frames, rep: rep)
             runs.append(m)
             // Padded here: Foundation on Linux ignores a width on %@.
-            let label = configurations[i].label.padding(toLength: 28, withPad: " ", startingAt: 0)
+            let label = configurations[i].label.padding(toLength: 31, withPad: " ", startingAt: 0)
             var line = "rep \(rep + 1) prompt \(p + 1) \(label)" + String(format: "%3d frames, last frame %6.2f s (%6.2f FPS), run %6.2f s",
                                                                           m.frames, m.toLastFrame, Double(m.frames) / m.toLastFrame, m.wholeRun)
             if let s = m.speculation { line += ", accepted \(s.kept)/\(s.total)" }
             if let c = m.candidatesPerBlock { line += String(format: ", %.1f candidates a block", c) }
-            line += "; busiest: " + m.busiest.map { String(format: "%@ %.2f s", $0.id as NSString, $0.seconds) }.joined(separator: ", ")
+            line += "; busiest: " + m.busy.prefix(3).map { String(format: "%@ %.2f s", $0.id as NSString, $0.seconds) }.joined(separator: ", ")
             say(line)
         }
     }
@@ -81,3 +83,6 @@ let summaries = configurations.indices.map { i in
 say("")
 say("medians over \(options.reps) rep(s); ratios are to the first row, measured in this process; load average at end: \(MachineFacts.loadAverage)")
 say(ResultTable.render(summaries))
+say("")
+say("busy CPU per output block (ms, median over runs; a node's compute, all its threads, not waiting):")
+say(BusyTable.render(configurations.indices.map { i in (configurations[i].label, runs.filter { $0.configuration == i }) }))

@@ -229,8 +229,9 @@ public final class DenoiserBlockNode: Node {
                 visible.window = try recache(ctx, under: next, io)
             }
         }
-        if role == .verify, let verdict = speculation.verdicts.removeValue(forKey: block), verdict.accepted {
-            return try keepDraft(verdict, text: next, visible: visible, started: started, io)
+        if role == .verify, let verdict = speculation.verdicts.removeValue(forKey: block) {
+            speculation.decisions.append((block, verdict.accepted, verdict.reward))
+            if verdict.accepted { return try keepDraft(verdict, text: next, visible: visible, started: started, io) }
         }
         let result: BlockSampler.BlockResult
         if let source {

@@ -17,6 +17,8 @@ struct SpeculationState {
     var draftsReplaced = 0
     /// Target: verdicts by block, and the compute time of kept and generated blocks.
     var verdicts: [Int: DraftVerdict] = [:]
+    /// Target: every block's verdict in order, with the reward it was made on (what runs compare).
+    var decisions: [(block: Int, accepted: Bool, reward: Float?)] = []
     var keptSeconds: [Double] = []
     var generatedSeconds: [Double] = []
 

@@ -69,8 +69,8 @@ public final class GraphRun: @unchecked Sendable {
     let liveStart = Atomic<UInt64>(0)
     /// Instant events for the trace (`mark`), e.g. where a prompt switch reached the output.
     private var marks: [TraceMark] = []
-    /// Sequential mode: packets on feedback edges wait here until the current chain returns.
-    var pendingFeedback: [(EdgeBuffer, Packet)] = []
+    /// Sequential mode: packets on feedback edges, and their ends behind them, wait here until the current chain returns.
+    var pendingFeedback: [(EdgeBuffer, EdgeEntry)] = []
 
     var sequential: Bool { options.sequential }
     var tracing: Bool { options.trace }
@@ -148,7 +148,7 @@ public final class GraphRun: @unchecked Sendable {
         for r in runners {
             for b in r.inputs where b.edge.feedback {
                 let seed = Packet(position: -1, payload: LoopSeed())
-                if sequential { pendingFeedback.append((b, seed)) }
+                if sequential { pendingFeedback.append((b, .packet(seed))) }
                 else { try? r.deliver(b, seed, from: runners[b.edge.from]) }
             }
         }
@@ -156,8 +156,8 @@ public final class GraphRun: @unchecked Sendable {
 
     func drainFeedback() {
         while !pendingFeedback.isEmpty {
-            let (buffer, packet) = pendingFeedback.removeFirst()
-            buffer.consumer.handle(.packet(packet), from: buffer)
+            let (buffer, entry) = pendingFeedback.removeFirst()
+            buffer.consumer.handle(entry, from: buffer)
         }
     }
 

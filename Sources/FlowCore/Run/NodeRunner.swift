@@ -167,7 +167,11 @@ final class NodeRunner: NodeIO, @unchecked Sendable {
     }
 
     func close(_ buffer: EdgeBuffer) {
-        if run.sequential { handle(.end, from: buffer); return }
+        if run.sequential {
+            // A feedback edge's end must not overtake the packets still deferred on it (the loop's last turn).
+            if buffer.edge.feedback { run.pendingFeedback.append((buffer, .end)) } else { handle(.end, from: buffer) }
+            return
+        }
         inbox.lock()
         if discarding { inbox.unlock(); return }
         seq += 1
@@ -187,7 +191,7 @@ final class NodeRunner: NodeIO, @unchecked Sendable {
     /// Sequential mode: the packet goes straight through, depth first, on the caller's thread.
     func deliverNow(_ buffer: EdgeBuffer, _ packet: Packet) {
         buffer.pushed += 1
-        if buffer.edge.feedback { run.pendingFeedback.append((buffer, packet)); return }
+        if buffer.edge.feedback { run.pendingFeedback.append((buffer, .packet(packet))); return }
         handle(.packet(packet), from: buffer)
     }
 

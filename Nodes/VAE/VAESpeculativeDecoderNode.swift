@@ -1,0 +1,207 @@
+import FlowKit
+
+/// `vae.speculative_decoder`: the VAE decoder of speculative block decoding (SDVG), which decodes each block once.
+///
+/// A drafted block is decoded on a fork of the kept history's causal cache, and its frames go to the reward
+/// (`drafts`). When the target's block for that position comes back (`final`) it is either the draft itself
+/// (the target kept it: the same latents, bit for bit, as `denoiser.block` role verify sends them) or a block
+/// the target generated. A kept draft's fork becomes the committed cache and its judged frames are the output
+/// (`frames`); a generated block is decoded from the cache before the draft, which is dropped. So `frames` is
+/// exactly what `vae.decoder` makes of the target's blocks, and every draft is judged as the frames it would
+/// show if kept, continuing the history the viewer sees.
+///
+/// A generated block's pictures come after the next draft is judged: the cache is carried over it at once (the
+/// cheap 8x8 layers, `VAEDecoder.advance`), the next draft is judged as soon as it arrives, and the block is
+/// decoded then (or when no draft is left), so the loop (reward, gate, target) does not wait for it.
+///
+/// `judge: drafts` judges as two plain decoders did (lib/speculative-video-decode-twice.yaml): each draft
+/// continuing the previous drafts, whether kept or not. The judged frames, hence the rewards and the decisions,
+/// are then the old graph's bit for bit; a kept draft's frames are reused only when the drafts' cache before
+/// it equals the kept history's (the causal cache reaches back a block and a latent frame), else it is
+/// decoded again.
+public final class VAESpeculativeDecoderNode: Node, ReportsPendingWork {
+    public static let contract = NodeContract(
+        type: "vae.speculative_decoder",
+        summary: "Speculative decoding's VAE decoder: judges each draft continuing the kept history, decodes a block again only when the target replaced it",
+        inputs: [
+            PortSpec("draft", LatentBlock.self, type: "latent[f32; F, C, h, w]",
+                     doc: "the drafter's blocks (denoiser.block role: draft); position = block index; block k is decoded once block k - 1 is final"),
+            PortSpec("final", LatentBlock.self, type: "latent[f32; F, C, h, w]",
+                     doc: "the target's block for each position (denoiser.block role: verify; a feedback edge): the draft itself when kept, else the generated block"),
+        ],
+        outputs: [
+            PortSpec("drafts", FrameBatch.self, doc: "each draft's frames, decoded continuing the kept history (to the reward); position = block index"),
+            PortSpec("frames", FrameBatch.self, doc: "the kept history's frames: a kept draft's judged frames, or the target's block decoded; position = block index"),
+        ],
+        params: [
+            ParamSpec("model", .path, default: .string("Models/world-tiny"), doc: "world-tiny folder (config.json, vae.safetensors)"),
+            ParamSpec("fps", .float, default: .float(16), range: 1...1000, doc: "frame rate carried with the frames"),
+            .precision,
+            ParamSpec("judge", .choice(["kept", "drafts"]), default: .string("kept"),
+                      doc: "kept: a draft is decoded continuing the kept history (the frames it shows if kept); drafts: continuing the previous drafts, as two plain decoders did (the same rewards bit for bit; a kept draft after a replaced one is decoded again)"),
+        ],
+        compute: .heavy)
+
+    public static func shapeBindings(_ params: Params) -> ShapeBindings {
+        ModelFolder.shapeBindings(params, VAEConfig.shapeSymbols)
+    }
+
+    public static func check(_ params: Params) -> [ParamProblem] { ModelFolder.check(params) }
+
+    private let decoder: VAEDecoder
+    private let askedPrecision: Precision
+    private let fps: Double
+    /// The causal cache after the last final block.
+    private var cache: VAEDecoder.Cache
+    /// The block whose final latents come next, and its first video frame.
+    private(set) var block = 0
+    private var nextFrame = 0
+    /// Blocks that arrived before their turn.
+    private var drafts: [Int: LatentBlock] = [:]
+    private var finals: [Int: Packet] = [:]
+    /// The current block's draft: its latents, judged frames, the cache after them, and whether they continued
+    /// the kept history (always, unless judge: drafts).
+    private var judged: (draft: LatentBlock, frames: FrameBatch, cache: VAEDecoder.Cache, onKeptHistory: Bool)?
+    /// judge: drafts: the cache after the last draft; nil with judge: kept.
+    private var draftHistory: VAEDecoder.Cache?
+    /// A generated block whose pictures wait for the next draft to be judged, with the cache before it.
+    private var deferred: (packet: Packet, latents: LatentBlock, cache: VAEDecoder.Cache, firstFrame: Int)?
+    private var draftsClosed = false
+    /// Final blocks shown as judged (kept drafts), and decoded again (generated by the target, or with
+    /// judge: drafts kept after another history).
+    private(set) var reusedBlocks = 0
+    private(set) var redecodedBlocks = 0
+    private(set) var decodedLatentFrames = 0
+
+    public init(context: NodeContext) throws {
+        let folder = try ModelFolder.locate(context.params.string("model"), baseDirectory: context.baseDirectory)
+        askedPrecision = context.params.precision
+        decoder = try VAEDecoder(folder: folder, precision: askedPrecision)
+        fps = context.params.double("fps")
+        cache = decoder.emptyCache()
+        if context.params.string("judge") == "drafts" { draftHistory = cache }
+    }
+
+    public func process(_ packet: Packet, port: String, _ io: NodeIO) throws {
+        // The compiler seeds every feedback edge; block 0 has no earlier final block.
+        if packet.payload is LoopSeed { return }
+        let latents = try packet.value(as: LatentBlock.self)
+        guard packet.position >= block else {
+            throw NodeError("\(port) block \(packet.position) arrived after that block was final (next: block \(block))")
+        }
+        if port == "draft" {
+            guard drafts[packet.position] == nil && !(judged != nil && packet.position == block) else {
+                throw NodeError("draft block \(packet.position) arrived twice")
+            }
+            drafts[packet.position] = latents
+        } else {
+            guard finals[packet.position] == nil else { throw NodeError("final block \(packet.position) arrived twice") }
+            finals[packet.position] = packet
+        }
+        try advance(io)
+    }
+
+    /// Judges the current block's draft once the history before it is final, then finalizes the block
+    /// when the target's latents for it are there; repeats while both are at hand.
+    private func advance(_ io: NodeIO) throws {
+        while true {
+            if judged == nil, let draft = drafts.removeValue(forKey: block) {
+                var fork = draftHistory ?? cache
+                let onKeptHistory = draftHistory.map { Self.sameBits($0, cache) } ?? true
+                let frames = try decode(draft, cache: &fork)
+                if draftHistory != nil { draftHistory = fork }
+                try io.emit("drafts", Packet(position: block, payload: frames))
+                judged = (draft, frames, fork, onKeptHistory)
+                continue
+            }
+            if deferred != nil && (judged != nil || draftsClosed) {
+                try showDeferred(io)
+                continue
+            }
+            guard let current = judged, let packet = finals.removeValue(forKey: block) else { return }
+            let final = try packet.value(as: LatentBlock.self)
+            let blockFrames = final.latents.shape[0] * decoder.framesPerLatent
+            if current.onKeptHistory && Self.sameBits(final.latents, current.draft.latents) {
+                cache = current.cache
+                var frames = current.frames
+                frames.promptGeneration = final.promptGeneration
+                try io.emit("frames", Packet(position: packet.position, payload: frames, meta: packet.meta))
+                reusedBlocks += 1
+            } else {
+                try checkFits(final)
+                let before = cache
+                decoder.advance(final.latents.contiguous(), cache: &cache)
+                deferred = (packet, final, before, nextFrame)
+                redecodedBlocks += 1
+            }
+            judged = nil
+            block += 1
+            nextFrame += blockFrames
+        }
+    }
+
+    /// Decodes the generated block that waited and sends its frames.
+    private func showDeferred(_ io: NodeIO) throws {
+        guard let waiting = deferred else { return }
+        deferred = nil
+        var before = waiting.cache
+        let frames = try decode(waiting.latents, cache: &before, firstFrame: waiting.firstFrame)
+        try io.emit("frames", Packet(position: waiting.packet.position, payload: frames, meta: waiting.packet.meta))
+    }
+
+    public func inputClosed(_ port: String, _ io: NodeIO) throws {
+        guard port == "draft" else { return }
+        draftsClosed = true
+        try advance(io)
+    }
+
+    /// Decodes `latents`, the block at `firstFrame` (the current block's unless given), continuing `cache`.
+    private func decode(_ latents: LatentBlock, cache: inout VAEDecoder.Cache, firstFrame: Int? = nil) throws -> FrameBatch {
+        if firstFrame == nil { try checkFits(latents) }
+        let z = latents.latents.contiguous()
+        decodedLatentFrames += z.shape[0]
+        let video = decoder.decode(z, cache: &cache)
+        return FrameBatch(width: video.shape[3], height: video.shape[2], firstFrame: firstFrame ?? nextFrame, fps: fps,
+                          rgb: FrameQuantizer.rgb24(video), promptGeneration: latents.promptGeneration)
+    }
+
+    /// The current block's latents: the decoder's shape, starting where the kept history ends.
+    private func checkFits(_ latents: LatentBlock) throws {
+        let z = latents.latents
+        guard z.rank == 4, z.shape[1] == decoder.latentChannels, z.shape[2] == decoder.latentSize, z.shape[3] == decoder.latentSize else {
+            throw NodeError("block \(block): latents \(z.shape), expected [F, \(decoder.latentChannels), \(decoder.latentSize), \(decoder.latentSize)]")
+        }
+        guard latents.firstLatentFrame * decoder.framesPerLatent == nextFrame else {
+            throw NodeError("block \(block) starts at latent frame \(latents.firstLatentFrame); the kept history ends at video frame \(nextFrame)")
+        }
+    }
+
+    /// Bit for bit, as the target passes a kept draft on (a float compare would call -0 and +0 the same).
+    static func sameBits(_ a: Tensor, _ b: Tensor) -> Bool {
+        guard a.shape == b.shape else { return false }
+        return zip(a.toArray(), b.toArray()).allSatisfy { $0.bitPattern == $1.bitPattern }
+    }
+
+    static func sameBits(_ a: VAEDecoder.Cache, _ b: VAEDecoder.Cache) -> Bool {
+        sameBits(a.first, b.first) && sameBits(a.second, b.second)
+    }
+
+    public var pendingWork: [String] {
+        var work: [String] = []
+        if let deferred { work.append("block \(deferred.packet.position): generated, its frames not decoded yet") }
+        if let judged { work.append("block \(block): draft judged, the target's block never arrived (first frame \(judged.frames.firstFrame))") }
+        for b in drafts.keys.sorted() { work.append("block \(b): draft never judged (block \(block) not final)") }
+        for b in finals.keys.sorted() { work.append("block \(b): the target's block arrived before its draft") }
+        return work
+    }
+
+    public func finish(_ io: NodeIO) throws {
+        // The drafts never closed (the graph stopped): the generated block that waited still goes out.
+        if deferred != nil && !io.isStopping { try showDeferred(io) }
+        let frames = decodedLatentFrames * decoder.framesPerLatent
+        io.log("\(block) block(s) final: \(reusedBlocks) shown as judged, \(redecodedBlocks) decoded again"
+               + (draftHistory == nil ? "" : " (judge: drafts)") + "; "
+               + "decoded \(decodedLatentFrames) latent frames into \(frames) video frames for \(nextFrame) shown, "
+               + Precision.note(asked: askedPrecision, ran: decoder.precision))
+    }
+}
