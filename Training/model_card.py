@@ -219,6 +219,9 @@ def main():
                 L.append("")
     elif not v2:
         L.append("\nGenerated-clip scores: not measured yet.\n")
+    if v2:
+        L.append("- Generated clips, switches, the re-cache ablation and the VAE's reconstructions, v1 beside v2: the section "
+                 "\"Measured quality: v1 and v2 side by side\" below.\n")
     if not v2:
         L.append("Targets (issue 5, single-object held-out): colour >= 95%, direction >= 85%, shape >= 80%, switch within one "
              "block >= 80%, object present >= 95% of frames over 60 s.\n")
