@@ -95,7 +95,7 @@ def main():
         changed = wait_for(lambda: (lambda c: gray_background(c) and c)(driver.execute_script(MEAN_COLOUR_JS)),
                            120, "the canvas to turn gray")
         drawn_generation = preview()["lastGeneration"]
-        history = wait_for(lambda: (lambda h: [p for p in h if p["mode"] == "live" and p["block"] is not None])(preview()["status"]["prompts"]),
+        history = wait_for(lambda: (lambda h: [p for p in h if p["mode"] == "live" and p.get("block") is not None])(preview()["status"]["prompts"]),
                            10, "the typed prompt in the history")
         live = history[-1]
         # Blocks counted by the denoiser (output frame numbers skip the blocks a switch flushes).
