@@ -1,7 +1,7 @@
 import Foundation
 
 /// The command line: `SearchBench [--frames N] [--prompts N] [--reps N] [--taus 0,0.05,0.2] [--precisions f32,bf16]
-/// [--no-search] [--sequential] [--model DIR] [--quick]`.
+/// [--no-search] [--sequential] [--model DIR] [--draft-steps 1000,500] [--draft-guidance 1] [--quick]`.
 struct BenchOptions {
     /// Prompts from world-tiny's training vocabulary (Training/world.py VOCAB), so the drafter and the
     /// reward model see what they were trained on and acceptance rates mean something.
@@ -23,6 +23,9 @@ struct BenchOptions {
     var sequential = false
     var model = "Models/world-tiny"
     var quick = false
+    /// A cheaper draft measured beside the shipped one (`--draft-steps`, `--draft-guidance`): its speculative rows
+    /// are added at each precision; nil leaves them out.
+    var fastDraft: Configuration.Draft?
 
     init(arguments: [String]) {
         func value(_ name: String) -> String? {
@@ -48,5 +51,9 @@ struct BenchOptions {
         search = !arguments.contains("--no-search")
         sequential = arguments.contains("--sequential")
         if let m = value("--model") { model = m }
+        if let steps = value("--draft-steps") {
+            let list = steps.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
+            if !list.isEmpty { fastDraft = Configuration.Draft(steps: list, guidance: value("--draft-guidance").flatMap(Double.init) ?? 0) }
+        }
     }
 }

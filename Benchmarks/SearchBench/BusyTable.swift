@@ -5,7 +5,8 @@ import Foundation
 /// whose cores are all in use this sum, not any one node, is what bounds the frame rate.
 enum BusyTable {
     static func render(_ configurations: [(label: String, runs: [Measurement])]) -> String {
-        configurations.map { label, runs in
+        let width = max(31, configurations.map(\.label.count).max() ?? 0)
+        return configurations.map { label, runs in
             guard !runs.isEmpty else { return label + ": no run" }
             var perBlock: [String: [Double]] = [:]
             for run in runs {
@@ -15,7 +16,7 @@ enum BusyTable {
             let medians = perBlock.mapValues(ConfigurationSummary.median).sorted { $0.value > $1.value }
             let shown = medians.filter { $0.value >= 0.5 }
             let total = medians.map(\.value).reduce(0, +)
-            return label.padding(toLength: 31, withPad: " ", startingAt: 0) + String(format: "total %6.1f: ", total)
+            return label.padding(toLength: width, withPad: " ", startingAt: 0) + String(format: " total %6.1f: ", total)
                 + shown.map { String(format: "%@ %.1f", $0.key as NSString, $0.value) }.joined(separator: ", ")
         }.joined(separator: "\n")
     }

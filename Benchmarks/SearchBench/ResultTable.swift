@@ -12,7 +12,7 @@ enum ResultTable {
         guard let baseline = rows.first else { return "" }
         func f(_ format: String, _ v: Double?) -> String { v.map { String(format: format, $0) } ?? "-" }
         let columns = [
-            Column(title: "configuration", width: 31) { $0.label },
+            Column(title: "configuration", width: max(31, rows.map(\.label.count).max() ?? 0)) { $0.label },
             Column(title: "FPS p50", width: 8) { f("%.2f", $0.medianFps) },
             Column(title: "ratio", width: 6) { f("%.2fx", $0.medianFps / baseline.medianFps) },
             Column(title: "FPS min..max", width: 13) { f("%.2f", $0.fpsByRep.min()) + ".." + f("%.2f", $0.fpsByRep.max()) },

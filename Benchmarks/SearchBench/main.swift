@@ -1,12 +1,14 @@
 // SearchBench: the speed cost of best-of-N search and the speed-up of speculative decoding, as ratios
 // to the target denoiser alone (Graphs/longlive.yaml), all measured side by side in one process.
 //   swift run -c release --scratch-path .build-bench SearchBench [--frames 156] [--prompts 3] [--reps 3]
-//       [--taus 0,0.05,0.2] [--precisions f32,bf16] [--no-search] [--sequential] [--model DIR] [--quick]
+//       [--taus 0,0.05,0.2] [--precisions f32,bf16] [--no-search] [--sequential] [--model DIR]
+//       [--draft-steps 1000,500 [--draft-guidance 1]] [--quick]
 // Configurations are interleaved within each repetition (ABCABC), so slow drift in the machine's load
 // hits them all alike. FPS is frames over the time from graph start to the last frame reaching the
 // output; "run FPS" uses the whole run (until the MP4 is closed). Node creation (weight loading) is
 // outside both. Speculative rows show the acceptance rate from spec/target's log line; "spec twice" rows run
-// the graph as it was before vae.speculative_decoder (every block decoded twice), "spec once" the shipped one.
+// the graph as it was before vae.speculative_decoder (every block decoded twice), "spec once" the shipped one;
+// "spec once 2-step unguided" rows (with --draft-steps 1000,500 --draft-guidance 1) a cheaper draft.
 // After the table: each configuration's busy CPU per output block, node by node (what the run's time went to).
 import Foundation
 import FlowCore
@@ -23,7 +25,8 @@ try NodeRegistry.shared.register(FrameClock.self, origin: "SearchBench")
 func say(_ line: String) { FileHandle.standardOutput.write(Data((line + "\n").utf8)) }
 
 let options = BenchOptions(arguments: CommandLine.arguments)
-let configurations = Configuration.all(taus: options.taus, precisions: options.precisions, search: options.search)
+let configurations = Configuration.all(taus: options.taus, precisions: options.precisions, search: options.search,
+                                       fastDraft: options.fastDraft)
 let graphs = try BenchGraphs(repoRoot: FileManager.default.currentDirectoryPath, model: options.model)
 defer { graphs.removeFiles() }
 
@@ -60,13 +63,14 @@ func measure(_ index: Int, prompt: String, frames: Int, rep: Int) throws -> Meas
 for i in configurations.indices { _ = try measure(i, prompt: options.prompts[0], frames: 24, rep: -1) }
 
 var runs: [Measurement] = []
+let labelWidth = max(31, configurations.map(\.label.count).max() ?? 0)
 for rep in 0..<options.reps {
     for (p, prompt) in options.prompts.enumerated() {
         for i in configurations.indices {
             let m = try measure(i, prompt: prompt, frames: options.frames, rep: rep)
             runs.append(m)
             // Padded here: Foundation on Linux ignores a width on %@.
-            let label = configurations[i].label.padding(toLength: 31, withPad: " ", startingAt: 0)
+            let label = configurations[i].label.padding(toLength: labelWidth + 1, withPad: " ", startingAt: 0)
             var line = "rep \(rep + 1) prompt \(p + 1) \(label)" + String(format: "%3d frames, last frame %6.2f s (%6.2f FPS), run %6.2f s",
                                                                           m.frames, m.toLastFrame, Double(m.frames) / m.toLastFrame, m.wholeRun)
             if let s = m.speculation { line += ", accepted \(s.kept)/\(s.total)" }
