@@ -4,7 +4,7 @@ import FlowKit
 @testable import DenoiserNodes
 @testable import CacheNodes
 
-/// The shipped denoiser's streams, plain and guided, against their golden fixture (Models/world-tiny,
+/// The shipped denoiser's and drafter's streams, plain and guided, against their golden fixture (Models/world-tiny,
 /// Tests/ModelFixtures, made by Training/export.py --fixtures). Skipped until they are exported.
 final class ShippedDenoiserParityTests: XCTestCase {
     func testDenoiserStreamMatchesTheGoldenFixture() throws {
@@ -35,6 +35,18 @@ final class ShippedDenoiserParityTests: XCTestCase {
         // Guidance must change the output, or the check above could pass with it ignored.
         let plain = try fx.f32("latents"), guided = try fx.f32("latents_guided")
         XCTAssertGreaterThan(maxAbsDifference(plain, guided), 1e-2)
+    }
+
+    /// The drafter (the same block-causal DiT at 128 x 4, its own weights) against its own fixture, plain and
+    /// guided: speculative decoding's drafts are this stream.
+    func testDrafterStreamMatchesTheGoldenFixture() throws {
+        let (modelDir, fx) = try ShippedModel.fixture("drafter_stream", model: "drafter")
+        let model = try DiTModel(folder: try ModelFolder(path: modelDir), section: "drafter")
+        let worst = try stream(model, fx, expected: "latents", guidance: 1)
+        print("shipped drafter 5-block stream vs reference: error/bound \(worst)")
+        guard fx.contains("latents_guided") else { return }
+        let guided = try stream(model, fx, expected: "latents_guided", guidance: Double(try fx.f32("guidance").scalar))
+        print("shipped drafter 5-block stream with guidance vs reference: error/bound \(guided)")
     }
 
     private func stream(_ model: DiTModel, _ fx: SafetensorsFile, expected key: String, guidance: Double) throws -> Double {
