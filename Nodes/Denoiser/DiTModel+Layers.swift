@@ -59,13 +59,13 @@ extension DiTModel {
             }
             segments.append(KVSegment(keys: k, values: v, firstPosition: tokenBase))
             let a = Kernels.attention(query: q, segments: segments, queryFirstPosition: tokenBase, mask: attnMask)
-            x = TokenOps.addGated(x, l.o(TokenOps.mergeHeads(a)), mod: mod, gateAt: 2, tokensPerFrame: tpf)
+            TokenOps.addGated(into: &x, l.o(TokenOps.mergeHeads(a)), mod: mod, gateAt: 2, tokensPerFrame: tpf)
             h = Kernels.layerNorm(x, weight: l.normCAWeight, bias: l.normCABias, epsilon: eps)
             let cq = TokenOps.splitHeads(Kernels.rmsNorm(l.caQ(h), weight: l.caNormQ, epsilon: eps), heads: c.heads)
             let ca = Kernels.attention(query: cq, segments: [KVSegment(keys: text[j].keys, values: text[j].values, firstPosition: 0)])
-            x = TokenOps.addGated(x, l.caO(TokenOps.mergeHeads(ca)), mod: nil, gateAt: 0, tokensPerFrame: tpf)
+            TokenOps.addGated(into: &x, l.caO(TokenOps.mergeHeads(ca)), mod: nil, gateAt: 0, tokensPerFrame: tpf)
             h = TokenOps.modulate(x, mod: mod, shiftAt: 3, scaleAt: 4, tokensPerFrame: tpf, epsilon: eps)
-            x = TokenOps.addGated(x, l.fc2(Kernels.gelu(l.fc1(h), approximation: .tanh)), mod: mod, gateAt: 5, tokensPerFrame: tpf)
+            TokenOps.addGated(into: &x, l.fc2(Kernels.gelu(l.fc1(h), approximation: .tanh)), mod: mod, gateAt: 5, tokensPerFrame: tpf)
         }
         return (Hidden(x: x, modulation: se), kvs)
     }

@@ -174,7 +174,7 @@ final class DiTModel: Sendable {
                                        ?? Tensor(zeros: [c.heads, 0]))
             }
             let a = groups == 1 ? parts[0] : Tensor.concatenate(parts, dim: 1)
-            x = TokenOps.addGated(x, l.o(TokenOps.mergeHeads(a)), mod: mod, gateAt: 2, tokensPerFrame: tpf)
+            TokenOps.addGated(into: &x, l.o(TokenOps.mergeHeads(a)), mod: mod, gateAt: 2, tokensPerFrame: tpf)
             h = Kernels.layerNorm(x, weight: l.normCAWeight, bias: l.normCABias, epsilon: eps)
             let cq = TokenOps.splitHeads(Kernels.rmsNorm(l.caQ(h), weight: l.caNormQ, epsilon: eps), heads: c.heads)
             let ca: Tensor
@@ -188,9 +188,9 @@ final class DiTModel: Sendable {
                                              segments: [KVSegment(keys: ctx.keys, values: ctx.values, firstPosition: 0)])
                 }, dim: 1)
             }
-            x = TokenOps.addGated(x, l.caO(TokenOps.mergeHeads(ca)), mod: nil, gateAt: 0, tokensPerFrame: tpf)
+            TokenOps.addGated(into: &x, l.caO(TokenOps.mergeHeads(ca)), mod: nil, gateAt: 0, tokensPerFrame: tpf)
             h = TokenOps.modulate(x, mod: mod, shiftAt: 3, scaleAt: 4, tokensPerFrame: tpf, epsilon: eps)
-            x = TokenOps.addGated(x, l.fc2(Kernels.gelu(l.fc1(h), approximation: .tanh)), mod: mod, gateAt: 5, tokensPerFrame: tpf)
+            TokenOps.addGated(into: &x, l.fc2(Kernels.gelu(l.fc1(h), approximation: .tanh)), mod: mod, gateAt: 5, tokensPerFrame: tpf)
         }
         let fm = w.finalAda(se)                                                                  // [F, 2D]
         let out = w.patchOut(TokenOps.modulate(x, mod: fm, shiftAt: 0, scaleAt: 1, tokensPerFrame: tpf, epsilon: eps))

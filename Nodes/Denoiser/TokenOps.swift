@@ -20,16 +20,16 @@ enum TokenOps {
         return y
     }
 
-    /// x + gate * y, with the gate chunk `gateAt` of the per-frame `mod` (nil gate: plain add).
-    static func addGated(_ x: Tensor, _ y: Tensor, mod: Tensor?, gateAt: Int, tokensPerFrame: Int) -> Tensor {
-        var out = x
-        let d = x.shape[1]
+    /// x += gate * y, with the gate chunk `gateAt` of the per-frame `mod` (nil gate: plain add). In place: the
+    /// residual stream is held by its layer loop alone, so this writes it without the copy a new tensor took.
+    static func addGated(into x: inout Tensor, _ y: Tensor, mod: Tensor?, gateAt: Int, tokensPerFrame: Int) {
+        let d = x.shape[1], rows = x.shape[0]
         y.withUnsafeFloats { ys in
-            out.withUnsafeMutableFloats { o in
+            x.withUnsafeMutableFloats { o in
                 if let mod {
                     let width = mod.shape[1]
                     mod.withUnsafeFloats { m in
-                        for n in 0..<x.shape[0] {
+                        for n in 0..<rows {
                             let g = m.baseAddress! + (n / tokensPerFrame) * width + gateAt * d
                             for j in 0..<d { o[n * d + j] += g[j] * ys[n * d + j] }
                         }
@@ -39,7 +39,6 @@ enum TokenOps {
                 }
             }
         }
-        return out
     }
 
     /// x [N, D] + row [1, D] on every row.

@@ -16,6 +16,7 @@ struct Flowrun: ParsableCommand {
 // OpenBLAS picks its kernel when it loads, before main; re-execute now if it picked the wrong one.
 BLASRuntime.ensureBestKernel()
 MallocArenas.apply()
+MallocMmapThreshold.apply()
 
 // Usage errors are bad input too: exit 2 with ArgumentParser's message, not its default 64.
 do {

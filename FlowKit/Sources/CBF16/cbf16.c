@@ -30,6 +30,7 @@ static int cpu_has_native_bf16(void) {
 typedef struct {
     long m, n, k;
     int b_transposed, bias_kind, accumulate, packed;
+    dnnl_data_type_t type;              // of A and B: bf16, or f32 (packed f32 weights)
     dnnl_primitive_t primitive;
     dnnl_memory_t a, b, c, bias, scratch;
     size_t scratch_size;
@@ -68,14 +69,16 @@ static void free_thread_state(void *p) {
 
 static void make_key(void) { pthread_key_create(&state_key, free_thread_state); }
 
-static int make_entry(entry *e, long m, long n, long k, int bt, int bias_kind, int acc, int packed) {
+static int make_entry(entry *e, long m, long n, long k, int bt, int bias_kind, int acc, int packed, dnnl_data_type_t type) {
     memset(e, 0, sizeof *e);
     e->m = m; e->n = n; e->k = k; e->b_transposed = bt; e->bias_kind = bias_kind; e->accumulate = acc; e->packed = packed;
+    e->type = type;
+    dnnl_engine_t engine = cbf16_engine();
     dnnl_memory_desc_t a_md, b_md, c_md, bias_md;
     dnnl_dims_t a_dims = {m, k}, b_dims = {k, n}, c_dims = {m, n};
     dnnl_status_t s;
-    if ((s = dnnl_memory_desc_init_by_tag(&a_md, 2, a_dims, dnnl_bf16, dnnl_ab))) return s;
-    if ((s = dnnl_memory_desc_init_by_tag(&b_md, 2, b_dims, dnnl_bf16, packed ? dnnl_format_tag_any : bt ? dnnl_ba : dnnl_ab))) return s;
+    if ((s = dnnl_memory_desc_init_by_tag(&a_md, 2, a_dims, type, dnnl_ab))) return s;
+    if ((s = dnnl_memory_desc_init_by_tag(&b_md, 2, b_dims, type, packed ? dnnl_format_tag_any : bt ? dnnl_ba : dnnl_ab))) return s;
     if ((s = dnnl_memory_desc_init_by_tag(&c_md, 2, c_dims, dnnl_f32, dnnl_ab))) return s;
     if (bias_kind) {
         dnnl_dims_t bias_dims = {bias_kind == 2 ? m : 1, bias_kind == 2 ? 1 : n};
@@ -214,21 +217,22 @@ void *cbf16_thread_scratchpad(size_t size) {
     return t->scratchpad;
 }
 
-static entry *find_entry(thread_state *t, long m, long n, long k, int bt, int bias_kind, int acc, int packed, int *status) {
+static entry *find_entry(thread_state *t, long m, long n, long k, int bt, int bias_kind, int acc, int packed,
+                         dnnl_data_type_t type, int *status) {
     for (int i = 0; i < t->count; i++) {
         entry *x = &t->entries[i];
         if (x->m == m && x->n == n && x->k == k && x->b_transposed == bt && x->bias_kind == bias_kind &&
-            x->accumulate == acc && x->packed == packed) return x;
+            x->accumulate == acc && x->packed == packed && x->type == type) return x;
     }
     entry *e;
     if (t->count < CACHE_SIZE) e = &t->entries[t->count++];
     else { e = &t->entries[t->next_victim]; t->next_victim = (t->next_victim + 1) % CACHE_SIZE; destroy_entry(e); }
-    *status = make_entry(e, m, n, k, bt, bias_kind, acc, packed);
+    *status = make_entry(e, m, n, k, bt, bias_kind, acc, packed, type);
     if (*status) { memset(e, 0, sizeof *e); e->m = -1; return NULL; }
     return e;
 }
 
-static int execute(thread_state *t, entry *e, const uint16_t *a, const void *b, const float *bias, float *c) {
+static int execute(thread_state *t, entry *e, const void *a, const void *b, const float *bias, float *c) {
     dnnl_memory_set_data_handle(e->a, (void *)a);
     dnnl_memory_set_data_handle(e->b, (void *)b);
     dnnl_memory_set_data_handle(e->c, c);
@@ -256,7 +260,7 @@ int cbf16_gemm(long m, long n, long k, const uint16_t *a, const uint16_t *b, int
     thread_state *t = this_thread();
     if (!t) return dnnl_out_of_memory;
     int status = 0;
-    entry *e = find_entry(t, m, n, k, b_transposed, bias ? (bias_per_row ? 2 : 1) : 0, accumulate, 0, &status);
+    entry *e = find_entry(t, m, n, k, b_transposed, bias ? (bias_per_row ? 2 : 1) : 0, accumulate, 0, dnnl_bf16, &status);
     return e ? execute(t, e, a, b, bias, c) : status;
 }
 
@@ -333,10 +337,133 @@ int cbf16_gemm_packed(long m, const uint16_t *a, cbf16_packed *w, const float *b
     thread_state *t = this_thread();
     if (!t) return dnnl_out_of_memory;
     int status = 0;
-    entry *e = find_entry(t, m, w->n, w->k, 1, bias ? 1 : 0, 0, 1, &status);
+    entry *e = find_entry(t, m, w->n, w->k, 1, bias ? 1 : 0, 0, 1, dnnl_bf16, &status);
     if (!e) return status;
     const_dnnl_primitive_desc_t pd;
     if ((status = dnnl_primitive_get_primitive_desc(e->primitive, &pd))) return status;
     const void *b = packed_in(w, dnnl_primitive_desc_query_md(pd, dnnl_query_weights_md, 0), t, &status);
     return b ? execute(t, e, a, b, bias, c) : status;
+}
+
+// f32 weights packed for oneDNN's f32 matmul. OpenBLAS packs both operands on every call; at the denoiser's
+// shapes (48-96 rows, 192-768 wide) packing the weight costs about as much as the multiply. Here the weight is
+// reordered once into the blocked layout oneDNN's kernel reads (that layout depends on the weight's shape, not
+// on the rows multiplied: checked for m = 1..4096), and only that copy is kept.
+struct cf32_packed {
+    long n, k;
+    pthread_mutex_t lock;               // guards the layouts (models may be shared between threads)
+    int count;
+    dnnl_memory_desc_t mds[MAX_LAYOUTS];
+    void *buffers[MAX_LAYOUTS];
+};
+
+/// Reorders `src` (layout src_md) into `dst` (layout dst_md) on the calling thread's stream.
+static int reorder(const dnnl_memory_desc_t *src_md, const void *src, const dnnl_memory_desc_t *dst_md, void *dst) {
+    dnnl_engine_t engine = cbf16_engine();
+    dnnl_stream_t stream = cbf16_thread_stream();
+    if (!engine || !stream) return dnnl_runtime_error;
+    dnnl_memory_t from = NULL, to = NULL;
+    dnnl_primitive_desc_t rpd = NULL;
+    dnnl_primitive_t r = NULL;
+    int s;
+    if (!(s = dnnl_memory_create(&from, src_md, engine, (void *)src)) &&
+        !(s = dnnl_memory_create(&to, dst_md, engine, dst)) &&
+        !(s = dnnl_reorder_primitive_desc_create(&rpd, src_md, engine, dst_md, engine, NULL)) &&
+        !(s = dnnl_primitive_create(&r, rpd))) {
+        dnnl_exec_arg_t args[2] = {{DNNL_ARG_FROM, from}, {DNNL_ARG_TO, to}};
+        if (!(s = dnnl_primitive_execute(r, stream, 2, args))) s = dnnl_stream_wait(stream);
+    }
+    if (r) dnnl_primitive_destroy(r);
+    if (rpd) dnnl_primitive_desc_destroy(rpd);
+    if (from) dnnl_memory_destroy(from);
+    if (to) dnnl_memory_destroy(to);
+    return s;
+}
+
+/// The weights in layout `md`; the first time a layout is asked for, reordered from the first one kept.
+static const void *f32_packed_in(cf32_packed *p, const dnnl_memory_desc_t *md, int *status) {
+    pthread_mutex_lock(&p->lock);
+    const void *result = NULL;
+    for (int i = 0; i < p->count; i++) {
+        if (dnnl_memory_desc_equal(&p->mds[i], md)) { result = p->buffers[i]; goto done; }
+    }
+    if (p->count == MAX_LAYOUTS || p->count == 0) { *status = dnnl_out_of_memory; goto done; }
+    size_t size = dnnl_memory_desc_get_size(md);
+    void *buffer = aligned_alloc(64, (size + 63) / 64 * 64);
+    if (!buffer) { *status = dnnl_out_of_memory; goto done; }
+    if ((*status = reorder(&p->mds[0], p->buffers[0], md, buffer))) { free(buffer); goto done; }
+    p->mds[p->count] = *md;
+    p->buffers[p->count++] = buffer;
+    result = buffer;
+done:
+    pthread_mutex_unlock(&p->lock);
+    return result;
+}
+
+/// The matmul this thread uses for m rows against `p`, and the weight layout it reads.
+static entry *f32_entry(cf32_packed *p, long m, int has_bias, const dnnl_memory_desc_t **md, int *status) {
+    thread_state *t = this_thread();
+    if (!t) { *status = dnnl_out_of_memory; return NULL; }
+    entry *e = find_entry(t, m, p->n, p->k, 1, has_bias, 0, 1, dnnl_f32, status);
+    if (!e) return NULL;
+    const_dnnl_primitive_desc_t pd;
+    if ((*status = dnnl_primitive_get_primitive_desc(e->primitive, &pd))) return NULL;
+    *md = dnnl_primitive_desc_query_md(pd, dnnl_query_weights_md, 0);
+    return e;
+}
+
+cf32_packed *cf32_packed_create(long n, long k, const float *w) {
+    if (!cbf16_engine() || n <= 0 || k <= 0) return NULL;
+    cf32_packed *p = calloc(1, sizeof *p);
+    if (!p) return NULL;
+    p->n = n; p->k = k;
+    pthread_mutex_init(&p->lock, NULL);
+    // The layout a typical call (64 rows) asks for; other row counts ask for the same one.
+    int status = 0;
+    const dnnl_memory_desc_t *md = NULL;
+    dnnl_memory_desc_t plain_md;
+    dnnl_dims_t dims = {k, n};
+    void *buffer = NULL;
+    if (f32_entry(p, 64, 1, &md, &status) && !dnnl_memory_desc_init_by_tag(&plain_md, 2, dims, dnnl_f32, dnnl_ba)) {
+        size_t size = dnnl_memory_desc_get_size(md);
+        buffer = aligned_alloc(64, (size + 63) / 64 * 64);
+        if (buffer && !reorder(&plain_md, w, md, buffer)) {
+            p->mds[0] = *md;
+            p->buffers[0] = buffer;
+            p->count = 1;
+            return p;
+        }
+    }
+    free(buffer);
+    pthread_mutex_destroy(&p->lock);
+    free(p);
+    return NULL;
+}
+
+void cf32_packed_destroy(cf32_packed *p) {
+    if (!p) return;
+    for (int i = 0; i < p->count; i++) free(p->buffers[i]);
+    pthread_mutex_destroy(&p->lock);
+    free(p);
+}
+
+int cf32_packed_unpack(cf32_packed *p, float *w) {
+    dnnl_memory_desc_t plain_md;
+    dnnl_dims_t dims = {p->k, p->n};
+    int s = dnnl_memory_desc_init_by_tag(&plain_md, 2, dims, dnnl_f32, dnnl_ba);
+    if (s) return s;
+    pthread_mutex_lock(&p->lock);
+    s = reorder(&p->mds[0], p->buffers[0], &plain_md, w);
+    pthread_mutex_unlock(&p->lock);
+    return s;
+}
+
+int cf32_gemm_packed(long m, const float *a, cf32_packed *p, const float *bias, float *c) {
+    if (m == 0) return 0;
+    int status = 0;
+    const dnnl_memory_desc_t *md = NULL;
+    entry *e = f32_entry(p, m, bias != NULL, &md, &status);
+    if (!e) return status;
+    const void *b = f32_packed_in(p, md, &status);
+    return b ? execute(state, e, a, b, bias, c) : status;
 }

@@ -79,6 +79,7 @@ public final class GraphRun: @unchecked Sendable {
     /// `instances` are nodes already made, by node index (the send and receive sides of edges between ranks).
     public init(graph: CompiledGraph, options: RunOptions = RunOptions(), instances: [Int: any Node] = [:]) throws {
         MallocArenas.apply()
+        MallocMmapThreshold.apply()
         self.graph = graph
         self.options = options
         // OpenBLAS's thread count is process-wide: size it to the budget of one heavy node. Pipelined,

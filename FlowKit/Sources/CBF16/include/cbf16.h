@@ -37,6 +37,17 @@ void cbf16_packed_destroy(cbf16_packed *w);
 /// C[m×n] = A[m×k] · wᵀ (+ bias, n values): as cbf16_gemm with b_transposed, against packed weights.
 int cbf16_gemm_packed(long m, const uint16_t *a, cbf16_packed *w, const float *bias, float *c);
 
+/// A constant [n×k] f32 weight (a linear layer's [out, in]) held only in the blocked layout oneDNN's f32 matmul
+/// reads, packed once (OpenBLAS packs the weight again on every call). Runs on any CPU oneDNN supports.
+typedef struct cf32_packed cf32_packed;
+/// Packs a copy of `w`; NULL when oneDNN has no engine or memory ran out.
+cf32_packed *cf32_packed_create(long n, long k, const float *w);
+void cf32_packed_destroy(cf32_packed *w);
+/// Writes the weight back as [n×k] into `w`. Returns 0 or a oneDNN status.
+int cf32_packed_unpack(cf32_packed *p, float *w);
+/// C[m×n] = A[m×k] · wᵀ (+ bias, n values), f32, row-major, on the calling thread. Returns 0 or a oneDNN status.
+int cf32_gemm_packed(long m, const float *a, cf32_packed *w, const float *bias, float *c);
+
 #ifdef __cplusplus
 }
 #endif

@@ -1,13 +1,15 @@
 /// A linear layer's weights, y = x · Wᵀ + b, with W stored [out, in] as in PyTorch checkpoints.
 ///
-/// The weight sits behind `Backend`: f32 for OpenBLAS's sgemm (Debian's OpenBLAS 0.3.21 has no
-/// sbgemm), or bf16 for oneDNN's bf16 GEMM when the layer was made with `precision: .bf16` on a CPU
-/// with native bf16.
+/// The weight sits behind `Backend`: f32 packed once for oneDNN's f32 matmul (plain f32 for OpenBLAS's sgemm
+/// where oneDNN has no engine; Debian's OpenBLAS 0.3.21 has no sbgemm), or bf16 for oneDNN's bf16 GEMM when the
+/// layer was made with `precision: .bf16` on a CPU with native bf16.
 public struct Linear: Sendable {
     /// How the weight matrix is held for the GEMM.
     public enum Backend: Sendable {
-        /// f32 [out, in], multiplied with OpenBLAS sgemm.
+        /// f32 [out, in], multiplied with OpenBLAS sgemm (where oneDNN is unavailable).
         case f32(Tensor)
+        /// f32 held only in oneDNN's blocked layout, multiplied with oneDNN's f32 matmul.
+        case f32Packed(PackedF32Weights)
         /// bf16 [out, in] (kept plain, and packed for oneDNN), multiplied with oneDNN: activations rounded to
         /// bf16, f32 accumulation and output.
         case bf16(Tensor, PackedBF16Weights)
@@ -29,7 +31,8 @@ public struct Linear: Sendable {
             let rounded = weight.dtype == .f32 ? weight.bf16Bits() : weight.converted(to: .f32).bf16Bits()
             backend = .bf16(rounded, PackedBF16Weights(rounded))
         } else {
-            backend = .f32(weight.dtype == .f32 ? weight.contiguous() : weight.converted(to: .f32))
+            let plain = weight.dtype == .f32 ? weight.contiguous() : weight.converted(to: .f32)
+            backend = PackedF32Weights(plain).map { .f32Packed($0) } ?? .f32(plain)
         }
         if let bias {
             precondition(bias.count == outFeatures, "Linear bias has \(bias.count) values for \(outFeatures) outputs")
@@ -52,6 +55,7 @@ public struct Linear: Sendable {
     public func at(_ precision: Precision) -> Linear {
         switch backend {
         case .f32(let w): return Linear(weight: w, bias: bias, precision: precision)
+        case .f32Packed(let p): return Linear(weight: p.unpacked(), bias: bias, precision: precision)
         case .bf16(let w, _): return Linear(weight: w.converted(to: .f32), bias: bias, precision: precision)
         }
     }
@@ -78,6 +82,17 @@ extension Kernels {
                 }
             }
         }
+        if case .f32Packed(let packed) = layer.backend {
+            return Tensor(shape: outShape) { out in
+                x.withUnsafeFloats { a in
+                    if let bias = layer.bias {
+                        bias.withUnsafeFloats { packed.multiply(m: rows, a: a.baseAddress!, bias: $0.baseAddress!, c: out.baseAddress!) }
+                    } else {
+                        packed.multiply(m: rows, a: a.baseAddress!, bias: nil, c: out.baseAddress!)
+                    }
+                }
+            }
+        }
         return Tensor(shape: outShape) { out in
             let beta: Float
             if let bias = layer.bias {
@@ -90,8 +105,8 @@ extension Kernels {
                 beta = 0
             }
             switch layer.backend {
-            case .bf16:
-                preconditionFailure("unreachable: bf16 layers return above")
+            case .bf16, .f32Packed:
+                preconditionFailure("unreachable: bf16 and packed f32 layers return above")
             case .f32(let weight):
                 x.withUnsafeFloats { a in
                     weight.withUnsafeFloats { w in

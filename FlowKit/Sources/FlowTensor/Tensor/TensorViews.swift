@@ -74,7 +74,11 @@ extension Tensor {
         while written < count {
             var position = offset
             for d in 0..<(rank - 1) { position += index[d] * strides[d] }
-            if esz == 4 {
+            if innerStride == 1 {
+                // Runs along a contiguous last dimension (heads split or merged, slices of a cache): one memcpy
+                // each, not an element loop the compiler cannot vectorise for a stride it only knows at run time.
+                (dst + written * esz).copyMemory(from: src + position * esz, byteCount: inner * esz)
+            } else if esz == 4 {
                 let s = src.assumingMemoryBound(to: UInt32.self), t = dst.assumingMemoryBound(to: UInt32.self)
                 for j in 0..<inner { t[written + j] = s[position + j * innerStride] }
             } else {
