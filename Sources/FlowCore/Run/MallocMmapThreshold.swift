@@ -12,15 +12,15 @@ private let mMmapThreshold: Int32 = -3
 /// 32 / 64 MiB). Tensors made while the weights load and the first blocks run move both up, and from then on every
 /// multi-MiB tensor lives in the arena, whose free chunks grew 25 -> 45 MiB over an f32 hour of
 /// Graphs/longlive.yaml (RSS +8.2% from minute 1; malloc's bytes in use flat). A fixed threshold turns the
-/// adaptation off: set to 4 MiB, above every tensor the LongLive graphs make per block at either precision (the
-/// largest, from the weights' load, are 2-4 MiB), nothing is mmapped in the steady state and the trim threshold
-/// stays at 128 KiB, so the arena gives its top back. `LongLiveBench --hour 10 --precision f32`: RSS minute 1 -> 10
-/// -0.9% (glibc's default: +6.8%); at 128 KiB it is flat too but every per-block tensor is an mmap, and 10 s
-/// bf16 ran 25-30% slower; at 4 MiB 10 s FPS was within noise of the default at both precisions (medians of three
-/// alternated runs, f32 153 vs 147, bf16 278 vs 264). A user's MALLOC_MMAP_THRESHOLD_ (or the GLIBC_TUNABLES
+/// adaptation off. At 4 MiB (above every tensor the LongLive graphs make per block) nothing was mmapped in the steady
+/// state and a 10-minute run was flat (-0.9%; glibc's default +6.8%), but a full f32 hour still swung 227-244 MiB with
+/// the arena's free chunks (33 -> 46 MiB; +4.4% at the end). At 1 MiB the per-block tensors of 1-4 MiB are mmaps of
+/// their own, given back when freed: the f32 hour stayed at 213-223 MiB (+0.09% at the end), and 10 s ran no slower
+/// (three alternated pairs: f32 204/218/243 against 198/222/227 FPS, bf16 392/368/356 against 359/332/319). At 128 KiB
+/// every per-block tensor is an mmap and 10 s bf16 ran 25-30% slower. A user's MALLOC_MMAP_THRESHOLD_ (or the GLIBC_TUNABLES
 /// glibc.malloc.mmap_threshold) wins.
 public enum MallocMmapThreshold {
-    public static let bytes = 4 << 20
+    public static let bytes = 1 << 20
 
     private static let applied: Void = {
         #if os(Linux)
