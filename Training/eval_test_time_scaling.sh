@@ -7,6 +7,7 @@
 #   Training/eval_test_time_scaling.sh search 32        # N scripts each; JSON into out/eval14/
 #   Training/eval_test_time_scaling.sh search-verifier 32   # the same search scored by reward.verifier
 #   Training/eval_test_time_scaling.sh speculative 32
+#   Training/eval_test_time_scaling.sh speculative-2step 16   # the same with a two-step unguided draft
 #   python3 Training/tts_table.py out/eval14            # the markdown tables
 #
 # FLOWRUN=path picks the binary (default .build/release/flowrun); SEED0 the first script.
@@ -44,5 +45,14 @@ speculative)
     done
     run speculative_verifier_tau0.5 --lib Graphs/lib/speculative-video.yaml --param scorer=reward.verifier --param tau=0.5 --capture "speculative"
     ;;
-*) echo "usage: $0 search|search-verifier|speculative [scripts]" >&2; exit 2 ;;
+speculative-2step)
+    # the cheaper draft: two steps without guidance (the drafter's calls fall from 8 to 2 a block)
+    two_step=(--param 'draft_steps=[1000, 500]' --param draft_guidance=1)
+    for tau in ${TAUS:-0 0.3}; do
+        run "speculative_2step_tau$tau" --lib Graphs/lib/speculative-video.yaml --param tau=$tau "${two_step[@]}" --capture "speculative"
+    done
+    run speculative_2step_verifier_tau0.5 --lib Graphs/lib/speculative-video.yaml --param scorer=reward.verifier --param tau=0.5 \
+        "${two_step[@]}" --capture "speculative"
+    ;;
+*) echo "usage: $0 search|search-verifier|speculative|speculative-2step [scripts]" >&2; exit 2 ;;
 esac
