@@ -86,20 +86,8 @@ static int make_entry(entry *e, long m, long n, long k, int bt, int bias_kind, i
     }
     dnnl_matmul_desc_t desc;
     if ((s = dnnl_matmul_desc_init(&desc, &a_md, &b_md, bias_kind ? &bias_md : NULL, &c_md))) return s;
-    dnnl_primitive_attr_t attr;
-    if ((s = dnnl_primitive_attr_create(&attr))) return s;
-    dnnl_primitive_attr_set_scratchpad_mode(attr, dnnl_scratchpad_mode_user);
-    if (acc) {
-        dnnl_post_ops_t ops;
-        dnnl_post_ops_create(&ops);
-        dnnl_post_ops_append_sum(ops, 1.0f);
-        dnnl_primitive_attr_set_post_ops(attr, ops);
-        dnnl_post_ops_destroy(ops);
-    }
     dnnl_primitive_desc_t pd;
-    s = dnnl_primitive_desc_create(&pd, &desc, attr, engine, NULL);
-    dnnl_primitive_attr_destroy(attr);
-    if (s) return s;
+    if ((s = cbf16_primitive_desc(&pd, &desc, acc, engine))) return s;
     const dnnl_memory_desc_t *scratch_md = dnnl_primitive_desc_query_md(pd, dnnl_query_scratchpad_md, 0);
     size_t scratch = scratch_md ? dnnl_memory_desc_get_size(scratch_md) : 0;
     if (scratch) {
@@ -215,6 +203,23 @@ void *cbf16_thread_scratchpad(size_t size) {
         t->scratchpad_size = size;
     }
     return t->scratchpad;
+}
+
+dnnl_status_t cbf16_primitive_desc(dnnl_primitive_desc_t *pd, const_dnnl_op_desc_t op, int accumulate, dnnl_engine_t engine) {
+    dnnl_primitive_attr_t attr;
+    dnnl_status_t s;
+    if ((s = dnnl_primitive_attr_create(&attr))) return s;
+    dnnl_primitive_attr_set_scratchpad_mode(attr, dnnl_scratchpad_mode_user);
+    if (accumulate) {
+        dnnl_post_ops_t ops;
+        dnnl_post_ops_create(&ops);
+        dnnl_post_ops_append_sum(ops, 1.0f);
+        dnnl_primitive_attr_set_post_ops(attr, ops);
+        dnnl_post_ops_destroy(ops);
+    }
+    s = dnnl_primitive_desc_create(pd, op, attr, engine, NULL);
+    dnnl_primitive_attr_destroy(attr);
+    return s;
 }
 
 static entry *find_entry(thread_state *t, long m, long n, long k, int bt, int bias_kind, int acc, int packed,

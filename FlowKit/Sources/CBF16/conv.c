@@ -121,20 +121,8 @@ static int make_entry(conv_entry *e, const cconv_weights *w, long batch, const l
     dnnl_convolution_desc_t desc;
     if ((s = dnnl_convolution_forward_desc_init(&desc, dnnl_forward_inference, dnnl_convolution_direct, &src_md, &weights_md,
                                                 w->bias ? &bias_md : NULL, &dst_md, strides, pad, pad))) return s;
-    dnnl_primitive_attr_t attr;
-    if ((s = dnnl_primitive_attr_create(&attr))) return s;
-    dnnl_primitive_attr_set_scratchpad_mode(attr, dnnl_scratchpad_mode_user);
-    if (accumulate) {
-        dnnl_post_ops_t ops;
-        dnnl_post_ops_create(&ops);
-        dnnl_post_ops_append_sum(ops, 1.0f);
-        dnnl_primitive_attr_set_post_ops(attr, ops);
-        dnnl_post_ops_destroy(ops);
-    }
     dnnl_primitive_desc_t pd;
-    s = dnnl_primitive_desc_create(&pd, &desc, attr, engine, NULL);
-    dnnl_primitive_attr_destroy(attr);
-    if (s) return s;
+    if ((s = cbf16_primitive_desc(&pd, &desc, accumulate, engine))) return s;
     const char *impl = NULL;
     dnnl_primitive_desc_query(pd, dnnl_query_impl_info_str, 0, &impl);
     snprintf(e->impl, sizeof e->impl, "%s", impl ? impl : "?");
