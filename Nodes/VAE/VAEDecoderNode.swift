@@ -38,9 +38,8 @@ public final class VAEDecoderNode: Node {
     var candidateCaches: [Int: (block: Int, cache: VAEDecoder.Cache)] = [:]
 
     public init(context: NodeContext) throws {
-        let folder = try ModelFolder.locate(context.params.string("model"), baseDirectory: context.baseDirectory)
         askedPrecision = context.params.precision
-        decoder = try VAEDecoder(folder: folder, precision: askedPrecision)
+        decoder = try VAEDecoder(nodeContext: context)
         fps = context.params.double("fps")
         cache = decoder.emptyCache()
     }

@@ -74,9 +74,8 @@ public final class VAESpeculativeDecoderNode: Node, ReportsPendingWork {
     private(set) var decodedLatentFrames = 0
 
     public init(context: NodeContext) throws {
-        let folder = try ModelFolder.locate(context.params.string("model"), baseDirectory: context.baseDirectory)
         askedPrecision = context.params.precision
-        decoder = try VAEDecoder(folder: folder, precision: askedPrecision)
+        decoder = try VAEDecoder(nodeContext: context)
         fps = context.params.double("fps")
         cache = decoder.emptyCache()
         if context.params.string("judge") == "drafts" { draftHistory = cache }
